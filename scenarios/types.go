@@ -1,0 +1,135 @@
+package scenarios
+
+import "time"
+
+// APIVersion and Kind identify a scenario catalogue document.
+const (
+	APIVersion = "meshlab.dev/v1alpha1"
+	Kind       = "ScenarioCatalog"
+)
+
+// Catalog is the top-level document of scenarios.yaml.
+type Catalog struct {
+	APIVersion string     `yaml:"apiVersion" json:"apiVersion"`
+	Kind       string     `yaml:"kind" json:"kind"`
+	Scenarios  []Scenario `yaml:"scenarios" json:"scenarios"`
+
+	// File is the path the catalogue was loaded from (not part of the document).
+	File string `yaml:"-" json:"-"`
+}
+
+// Scenario is one named run: a topology on a backend, a load, an SLO.
+type Scenario struct {
+	Name        string   `yaml:"name" json:"name"`
+	Description string   `yaml:"description,omitempty" json:"description,omitempty"`
+	Backend     string   `yaml:"backend,omitempty" json:"backend,omitempty"`     // "local" (default), "kind", "sim"
+	Seed        uint64   `yaml:"seed,omitempty" json:"seed,omitempty"`           // 0: default seed 1
+	Namespace   string   `yaml:"namespace,omitempty" json:"namespace,omitempty"` // default "default"
+	Warmup      Duration `yaml:"warmup,omitempty" json:"warmup,omitempty"`       // excluded from figures; default 2s
+	Topology    Topology `yaml:"topology,omitempty" json:"topology"`
+	Load        Load     `yaml:"load" json:"load"`
+	SLO         SLO      `yaml:"slo,omitempty" json:"slo"`
+}
+
+// Services are the four business services of the reference mesh, in call order.
+var Services = []string{"user", "product", "order", "payment"}
+
+// DefaultReplicas is the replica count per service when a topology is silent.
+var DefaultReplicas = map[string]int{"user": 2, "product": 2, "order": 2, "payment": 3}
+
+// Topology shapes the mesh a scenario runs on.
+type Topology struct {
+	// Replicas per service; a missing service gets DefaultReplicas.
+	Replicas map[string]int `yaml:"replicas,omitempty" json:"replicas,omitempty"`
+	// ServiceTime per service: the work time each instance spends per request.
+	ServiceTime map[string]ServiceTime `yaml:"serviceTime,omitempty" json:"serviceTime,omitempty"`
+	// RestartDelay is how long the supervisor waits before restarting an instance that exited
+	// (a ReplicaSet's back-off). Default 1s.
+	RestartDelay Duration `yaml:"restartDelay,omitempty" json:"restartDelay,omitempty"`
+	// Timeout is the sidecars' per-route request timeout. Default 5s.
+	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// Retries is the sidecars' basic retry count (retries after the first try, as Istio counts
+	// them) for idempotent requests — GET/HEAD, or any request with an Idempotency-Key — on a
+	// connect failure, a reset or a 503, each on another endpoint. Absent: 1; 0 turns retries off.
+	Retries *int `yaml:"retries,omitempty" json:"retries,omitempty"`
+}
+
+// ServiceTime is a per-instance work-time distribution: fixed, or lognormal with a median and a
+// shape sigma, drawn from a seeded source.
+type ServiceTime struct {
+	Distribution string   `yaml:"distribution" json:"distribution"`         // "fixed" or "lognormal"
+	Value        Duration `yaml:"value,omitempty" json:"value,omitempty"`   // fixed
+	Median       Duration `yaml:"median,omitempty" json:"median,omitempty"` // lognormal
+	Sigma        float64  `yaml:"sigma,omitempty" json:"sigma,omitempty"`   // lognormal shape (>0)
+}
+
+// Load is the open-model load the harness drives through the gateway.
+type Load struct {
+	// Profile is "constant" (default), "steps" or "ramp".
+	Profile string `yaml:"profile,omitempty" json:"profile,omitempty"`
+	// Rate is requests per second for "constant", and the start rate for "ramp".
+	Rate float64 `yaml:"rate,omitempty" json:"rate,omitempty"`
+	// To is the end rate of a "ramp".
+	To float64 `yaml:"to,omitempty" json:"to,omitempty"`
+	// Duration of the attack (constant, ramp). For steps the sum of the steps (its default).
+	Duration Duration `yaml:"duration,omitempty" json:"duration,omitempty"`
+	// Steps for the "steps" profile.
+	Steps []Step `yaml:"steps,omitempty" json:"steps,omitempty"`
+	// Mix is the weighted route mix; empty means DefaultMix.
+	Mix []RouteWeight `yaml:"mix,omitempty" json:"mix,omitempty"`
+	// Timeout is the client-side timeout per request. Default 10s.
+	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+}
+
+// Step is one constant-rate step of a "steps" load profile.
+type Step struct {
+	Rate     float64  `yaml:"rate" json:"rate"`
+	Duration Duration `yaml:"duration" json:"duration"`
+}
+
+// RouteWeight is one route of the load mix and its weight.
+type RouteWeight struct {
+	Route  string  `yaml:"route" json:"route"` // one of Routes
+	Weight float64 `yaml:"weight" json:"weight"`
+}
+
+// Routes are the gateway's public routes, as the load mix and reports name them.
+var Routes = []string{
+	"GET /users/{id}",
+	"GET /products/{id}",
+	"GET /products",
+	"POST /orders",
+	"POST /payments",
+}
+
+// DefaultMix is the route mix of a load that names none.
+var DefaultMix = []RouteWeight{
+	{Route: "GET /users/{id}", Weight: 30},
+	{Route: "GET /products/{id}", Weight: 30},
+	{Route: "GET /products", Weight: 10},
+	{Route: "POST /orders", Weight: 20},
+	{Route: "POST /payments", Weight: 10},
+}
+
+// SLO is a scenario's service-level objectives, judged at the client.
+type SLO struct {
+	Availability *AvailabilitySLO `yaml:"availability,omitempty" json:"availability,omitempty"`
+	Latency      *LatencySLO      `yaml:"latency,omitempty" json:"latency,omitempty"`
+}
+
+// AvailabilitySLO requires good ÷ valid requests to be at least Objective.
+type AvailabilitySLO struct {
+	Objective Percent `yaml:"objective" json:"objective"`
+}
+
+// LatencySLO requires the share of requests answered under Threshold to be at least Objective.
+type LatencySLO struct {
+	Threshold Duration `yaml:"threshold" json:"threshold"`
+	Objective Percent  `yaml:"objective" json:"objective"`
+}
+
+// Duration is a time.Duration written as a Go duration string ("250ms", "1m30s").
+type Duration struct{ time.Duration }
+
+// Percent is a percentage written as "99.9%" or a number (99.9); Value is on the 0–100 scale.
+type Percent struct{ Value float64 }
