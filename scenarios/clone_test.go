@@ -1,0 +1,98 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fullScenario sets every field, so that copies and round trips are checked on all of them.
+func fullScenario() Scenario {
+	s := validScenario()
+	s.Description = "every field"
+	s.Backend, s.Seed, s.Namespace, s.Warmup = "kind", 99, "shop", dur(1500*time.Millisecond)
+	s.Topology.RestartDelay, s.Topology.Timeout, s.Topology.Retries = dur(time.Second), dur(3*time.Second), intp(0)
+	s.Load = Load{Profile: "steps", Duration: dur(3 * time.Second), Steps: []Step{{1.5, dur(time.Second)}, {2, dur(2 * time.Second)}},
+		Mix: []RouteWeight{{"POST /orders", 0.1}}, Timeout: dur(time.Second)}
+	s.SLO.Availability.Objective = Percent{99.999}
+	return s
+}
+
+func TestCloneIsDeep(t *testing.T) {
+	t.Parallel()
+	s := fullScenario()
+	c := s.Clone()
+	require.Equal(t, s, c)
+	c.Topology.Replicas["payment"] = 1
+	c.Topology.ServiceTime["user"] = ServiceTime{}
+	*c.Topology.Retries = 5
+	c.Load.Steps[0].Rate = 9
+	c.Load.Mix[0].Weight = 9
+	c.SLO.Availability.Objective = Percent{1}
+	c.SLO.Latency.Threshold = dur(1)
+	assert.Equal(t, fullScenario(), s, "changing the clone left the original as it was")
+}
+
+// TestCloneKnowsEveryReference fails when a field that shares memory on assignment (map,
+// slice, pointer) is added to Scenario: Clone must then copy it too.
+func TestCloneKnowsEveryReference(t *testing.T) {
+	t.Parallel()
+	var refs []string
+	var walk func(t reflect.Type, path string)
+	walk = func(t reflect.Type, path string) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			switch f.Type.Kind() {
+			case reflect.Map, reflect.Slice, reflect.Pointer, reflect.Interface, reflect.Chan, reflect.Func:
+				refs = append(refs, path+f.Name)
+			case reflect.Struct:
+				walk(f.Type, path+f.Name+".")
+			}
+		}
+	}
+	walk(reflect.TypeFor[Scenario](), "")
+	assert.Equal(t, []string{"Topology.Replicas", "Topology.ServiceTime", "Topology.Retries",
+		"Load.Steps", "Load.Mix", "SLO.Availability", "SLO.Latency"}, refs)
+}
+
+func TestScenarioJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	shipped, err := LoadFile("../scenarios.yaml")
+	require.NoError(t, err)
+	full, err := LoadFile("testdata/valid-full.yaml")
+	require.NoError(t, err)
+	code := fullScenario()
+	code.Default()
+	tests := []struct {
+		name string
+		s    Scenario
+	}{
+		{"built in code, defaulted", code},
+		{"minimal, defaulted", func() Scenario {
+			s := Scenario{Name: "m", Load: Load{Rate: 1, Duration: dur(5 * time.Second)}}
+			s.Default()
+			return s
+		}()},
+	}
+	for _, s := range append(shipped.Scenarios, full.Scenarios...) {
+		tests = append(tests, struct {
+			name string
+			s    Scenario
+		}{"loaded " + s.Name, s})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			raw, err := json.Marshal(tt.s)
+			require.NoError(t, err)
+			var back Scenario
+			require.NoError(t, json.Unmarshal(raw, &back))
+			assert.Equal(t, tt.s, back)
+			assert.Empty(t, back.Validate(), "a scenario read back from a report can be run again")
+		})
+	}
+}
