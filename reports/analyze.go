@@ -1,0 +1,116 @@
+package reports
+
+import (
+	"strconv"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// SendLagHeader is the annotation the harness adds to every sample's Headers: the actual send
+// time minus the intended one, in integer nanoseconds (harness/load writes it).
+const SendLagHeader = "Meshlab-Send-Lag"
+
+// Analyze builds the report of a run from its exact samples, in any order. Samples intended
+// before the end of the warm-up (Scenario.Warmup after StartedAt) are left out of every figure.
+func Analyze(meta Meta, results []vegeta.Result) *Report {
+	a := newAnalysis(meta, measuredWindow(meta, results))
+	for i := range results {
+		a.add(&results[i])
+	}
+	return a.close(len(results))
+}
+
+// analysis accumulates the samples of one window — the whole measured run now, a phase
+// later — and summarises them once, on close.
+type analysis struct {
+	meta    Meta
+	w       window
+	overall *accumulator
+	routes  map[string]*accumulator
+	tally   sloTally
+	warm    int // samples intended before the window
+}
+
+func newAnalysis(meta Meta, w window) *analysis {
+	a := &analysis{meta: meta, w: w, overall: newAccumulator(), routes: map[string]*accumulator{}}
+	for route := range mixShares(meta.Scenario.Load.Mix) {
+		a.routes[route] = newAccumulator()
+	}
+	if l := meta.Scenario.SLO.Latency; l != nil {
+		a.tally.threshold = l.Threshold.Duration
+	}
+	return a
+}
+
+// add takes one sample.
+func (a *analysis) add(r *vegeta.Result) {
+	lag := SendLagOf(r)
+	sent := a.w.sentWithin(r.Timestamp.Add(lag))
+	if r.Timestamp.Before(a.w.start) {
+		// Warm-up: out of every figure, but a late send that left within the window counts
+		// towards the achieved rate.
+		a.warm++
+		if sent {
+			a.overall.addSend()
+			a.route(r).addSend()
+		}
+		return
+	}
+	a.overall.add(r, sent, lag)
+	a.route(r).add(r, sent, lag)
+	a.tally.add(r)
+}
+
+// route is the accumulator of r's route.
+func (a *analysis) route(r *vegeta.Result) *accumulator {
+	name := Classify(r.Method, r.URL)
+	if a.routes[name] == nil {
+		a.routes[name] = newAccumulator()
+	}
+	return a.routes[name]
+}
+
+// close builds the report of samples samples taken.
+func (a *analysis) close(samples int) *Report {
+	target := a.meta.TargetRate
+	if target <= 0 {
+		target = scheduleOf(a.meta.Scenario.Load).meanRate(a.w.start.Sub(a.w.origin), a.w.end.Sub(a.w.origin))
+	}
+	rep := &Report{
+		SchemaVersion: SchemaVersion,
+		Run:           runOf(a.meta, samples),
+		Scenario:      a.meta.Scenario,
+		Window:        a.w.export(a.warm),
+		Overall:       a.overall.close(a.w.length(), target),
+		Routes:        make(map[string]Stats, len(a.routes)),
+		SLO:           judge(a.meta.Scenario.SLO, a.tally),
+	}
+	shares := mixShares(a.meta.Scenario.Load.Mix)
+	for route, acc := range a.routes {
+		rep.RouteOrder = append(rep.RouteOrder, route)
+		rep.Routes[route] = acc.close(a.w.length(), shares[route]*target)
+	}
+	sortRoutes(rep.RouteOrder)
+	return rep
+}
+
+// SendLagOf is how late r was actually sent after its intended send time, from its
+// SendLagHeader; 0 when r carries none (samples from before the annotation).
+func SendLagOf(r *vegeta.Result) time.Duration {
+	ns, err := strconv.ParseInt(r.Headers.Get(SendLagHeader), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(ns)
+}
+
+// runOf is the Run section of a report.
+func runOf(m Meta, samples int) Run {
+	return Run{
+		ID: m.RunID, Scenario: m.Scenario.Name, Backend: m.Backend, Seed: m.Seed,
+		StartedAt: m.StartedAt.UTC(), Versions: m.Versions, Machine: m.Machine,
+		MeshReady: Duration(m.MeshReady), Interrupted: m.Interrupted,
+		ScheduledRequests: m.ScheduledRequests, Samples: samples,
+	}
+}
