@@ -1,0 +1,49 @@
+package gateway
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/meshlab/meshlab/mesh/proxy"
+)
+
+// configView is GET /v1/config: the effective config, the routes and the endpoint table.
+type configView struct {
+	Timeout string      `json:"timeout"`
+	Retries int         `json:"retries"`
+	Routes  []routeView `json:"routes"`
+	proxy.TableView
+}
+
+type routeView struct {
+	Methods []string `json:"methods"`
+	Path    string   `json:"path"`
+	Service string   `json:"service"`
+}
+
+// Admin returns the token-guarded admin handler: GET /healthz and GET /v1/config.
+func (g *Gateway) Admin() http.Handler { return g.admin }
+
+func (g *Gateway) newAdmin() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /v1/config", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, g.config())
+	})
+	return mux
+}
+
+func (g *Gateway) config() configView {
+	v := configView{Timeout: g.cfg.Timeout.String(), Retries: g.cfg.Retries, TableView: g.proxy.Table().View()}
+	for _, rt := range routes {
+		v.Routes = append(v.Routes, routeView{Methods: rt.methods, Path: rt.pattern, Service: rt.service})
+	}
+	return v
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,67 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// Timeout bounds each request by its Route.Timeout: every try and the answer's body. A request
+// whose time runs out before an answer fails with a 504 (timeout); one whose body is cut short
+// by it ends as a broken answer.
+func Timeout() Middleware {
+	return func(next http.RoundTripper) http.RoundTripper {
+		return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
+			call := CallOf(req)
+			if call == nil || call.Route.Timeout <= 0 {
+				return next.RoundTrip(req)
+			}
+			parent := req.Context()
+			ctx, cancel := context.WithTimeout(parent, call.Route.Timeout)
+			resp, err := next.RoundTrip(req.WithContext(ctx))
+			if err != nil {
+				cancel()
+				if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+					return nil, &Error{Status: http.StatusGatewayTimeout, Reason: ReasonTimeout,
+						Err: fmt.Errorf("no answer within %v: %w", call.Route.Timeout, err)}
+				}
+				return nil, err
+			}
+			resp.Body = cancelOnClose(resp.Body, cancel)
+			return resp, nil
+		})
+	}
+}
+
+// cancelOnClose ends the deadline's timer when the answer's body is closed, keeping the body's
+// ability to be written (101 Switching Protocols).
+func cancelOnClose(body io.ReadCloser, cancel context.CancelFunc) io.ReadCloser {
+	if rw, ok := body.(io.ReadWriteCloser); ok {
+		return &cancelRWBody{ReadWriteCloser: rw, cancel: cancel}
+	}
+	return &cancelBody{ReadCloser: body, cancel: cancel}
+}
+
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+type cancelRWBody struct {
+	io.ReadWriteCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelRWBody) Close() error {
+	err := b.ReadWriteCloser.Close()
+	b.cancel()
+	return err
+}

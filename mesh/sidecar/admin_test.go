@@ -1,0 +1,83 @@
+package sidecar
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAdminNeedsToken(t *testing.T) {
+	t.Parallel()
+	p := startPod(t, Config{Service: "user", Instance: "user-1"}, nil)
+	for _, path := range []string{"/healthz", "/v1/config"} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, http.StatusUnauthorized, do(t, "GET", p.admin.URL+path, "", "", nil).code)
+			wrong := http.Header{"Authorization": {"Bearer nope"}}
+			assert.Equal(t, http.StatusUnauthorized, do(t, "GET", p.admin.URL+path, "", "", wrong).code)
+			assert.Equal(t, http.StatusOK, do(t, "GET", p.admin.URL+path, "", "", tokenHeader()).code)
+		})
+	}
+	a := do(t, "PUT", p.admin.URL+"/v1/app", "", `{"addr":"127.0.0.1:1"}`, nil)
+	assert.Equal(t, http.StatusUnauthorized, a.code)
+	assert.Empty(t, p.sc.App(), "unchanged without the token")
+}
+
+func TestAdminConfig(t *testing.T) {
+	t.Parallel()
+	p := startPod(t, Config{Service: "order", Instance: "order-1", Version: "v2", Retries: 2}, nil)
+	u := startPod(t, Config{Service: "user", Instance: "user-1"}, nil)
+	publish(42, []*pod{p}, u)
+
+	var cfg struct {
+		Service, Instance, Version, App, Timeout string
+		Retries                                  int
+		SnapshotVersion                          uint64
+		Synced                                   bool
+		Endpoints                                map[string][]struct{ ID, Addr string }
+	}
+	a := do(t, "GET", p.admin.URL+"/v1/config", "", "", tokenHeader())
+	require.Equal(t, http.StatusOK, a.code)
+	assert.Equal(t, "application/json", a.header.Get("Content-Type"))
+	decode(t, a.body, &cfg)
+	assert.Equal(t, "order", cfg.Service)
+	assert.Equal(t, "order-1", cfg.Instance)
+	assert.Equal(t, "v2", cfg.Version)
+	assert.Equal(t, "5s", cfg.Timeout, "the default")
+	assert.Equal(t, 2, cfg.Retries)
+	assert.Equal(t, uint64(42), cfg.SnapshotVersion)
+	assert.True(t, cfg.Synced)
+	require.Len(t, cfg.Endpoints["user"], 1)
+	assert.Equal(t, "user-1", cfg.Endpoints["user"][0].ID)
+	assert.Equal(t, u.in.Listener.Addr().String(), cfg.Endpoints["user"][0].Addr)
+}
+
+func TestAdminPutApp(t *testing.T) {
+	t.Parallel()
+	p := startPod(t, Config{Service: "user", Instance: "user-1"}, nil)
+	var f flips
+	p.sc.OnAppChange(f.record)
+	tests := []struct {
+		name, body string
+		code       int
+		app        string
+	}{
+		{"start", `{"addr":"127.0.0.1:1234"}`, http.StatusOK, "127.0.0.1:1234"},
+		{"not host:port", `{"addr":"nope"}`, http.StatusBadRequest, "127.0.0.1:1234"},
+		{"no addr", `{}`, http.StatusBadRequest, "127.0.0.1:1234"},
+		{"unknown field", `{"addr":"","x":1}`, http.StatusBadRequest, "127.0.0.1:1234"},
+		{"not JSON", `addr`, http.StatusBadRequest, "127.0.0.1:1234"},
+		{"stop", `{"addr":""}`, http.StatusOK, ""},
+	}
+	for _, tt := range tests { // in order: each step starts from the last
+		a := do(t, "PUT", p.admin.URL+"/v1/app", "", tt.body, tokenHeader())
+		assert.Equal(t, tt.code, a.code, "%s: %s", tt.name, a.body)
+		assert.Equal(t, tt.app, p.sc.App(), tt.name)
+		if tt.code != http.StatusOK {
+			assert.Contains(t, a.body, `"error"`, tt.name)
+		}
+	}
+	assert.Equal(t, []bool{true, false}, f.all())
+}

@@ -1,0 +1,92 @@
+package sidecar
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/meshlab/meshlab/mesh/controlplane"
+	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/proxy"
+)
+
+// Sidecar is one instance's proxy: inbound to its app, outbound to the mesh, and its admin.
+type Sidecar struct {
+	cfg Config
+	log *slog.Logger
+	out *proxy.Proxy
+
+	app         atomic.Pointer[string] // host:port of the app; "" when down
+	appMu       sync.Mutex             // orders SetApp calls and their callbacks
+	onApp       []func(up bool)        // under appMu
+	inTransport *http.Transport
+
+	inbound, outbound, admin http.Handler
+}
+
+// New returns a Sidecar for cfg. Its outbound side answers 503 (no-endpoints) until the first
+// Update.
+func New(cfg Config) (*Sidecar, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("sidecar config: %w", err)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	s := &Sidecar{cfg: cfg, log: cfg.Logger.With("service", cfg.Service), inTransport: proxy.NewTransport()}
+	s.app.Store(&cfg.App)
+	s.out = proxy.New(proxy.Options{
+		Timeout: cfg.Timeout, Retries: cfg.Retries,
+		Request: cfg.OutboundRequest, Attempt: cfg.OutboundAttempt,
+		Logger: s.log.With("side", "outbound"),
+	})
+	s.inbound = s.newInbound()
+	s.outbound = http.HandlerFunc(s.serveOutbound)
+	s.admin = proc.RequireToken(cfg.Token, s.newAdmin())
+	return s, nil
+}
+
+// Inbound returns the handler of the inbound listener, which other sidecars and the gateway
+// dial: it forwards to the app.
+func (s *Sidecar) Inbound() http.Handler { return s.inbound }
+
+// Outbound returns the handler of the outbound listener, which the local service dials with
+// Host set to the destination service.
+func (s *Sidecar) Outbound() http.Handler { return s.outbound }
+
+// Admin returns the token-guarded admin handler.
+func (s *Sidecar) Admin() http.Handler { return s.admin }
+
+// Update replaces the outbound endpoint table with snap's.
+func (s *Sidecar) Update(snap controlplane.Snapshot) {
+	s.out.Update(snap)
+	s.log.Debug("endpoint table updated", "version", snap.Version)
+}
+
+// serveOutbound routes a call of the local service to the service its Host names.
+func (s *Sidecar) serveOutbound(w http.ResponseWriter, r *http.Request) {
+	svc := serviceOf(r.Host)
+	if svc == "" {
+		proxy.WriteError(w, http.StatusBadRequest, "", "no destination service: the request has no Host")
+		return
+	}
+	if t := s.out.Table(); t.Synced() && !t.Known(svc) {
+		proxy.WriteError(w, http.StatusNotFound, proxy.ReasonUnknownService, fmt.Sprintf("unknown service %q", svc))
+		return
+	}
+	s.out.Serve(w, r, s.out.Route(svc))
+}
+
+// serviceOf returns the service a Host names: the host without a port, in lower case.
+func serviceOf(host string) string {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	return strings.ToLower(host)
+}

@@ -1,0 +1,165 @@
+package sidecar
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/mesh/proxy"
+)
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cfg  Config
+		errs []string
+	}{
+		{"ok", Config{Service: "user", Instance: "user-1"}, nil},
+		{"ok with app", Config{Service: "user", Instance: "user-1", App: "127.0.0.1:8080"}, nil},
+		{"everything wrong", Config{Timeout: -1, Retries: -1, App: "nope"},
+			[]string{"service is empty", "instance is empty", "timeout", "retries", `app: "nope"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := New(tt.cfg)
+			if tt.errs == nil {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			for _, e := range tt.errs {
+				assert.ErrorContains(t, err, e)
+			}
+		})
+	}
+}
+
+func TestOutboundRoutesByHost(t *testing.T) {
+	t.Parallel()
+	client := startPod(t, Config{Service: "order", Instance: "order-1"}, nil)
+	u1 := startPod(t, Config{Service: "user", Instance: "user-1"}, named("user-1"))
+	u2 := startPod(t, Config{Service: "user", Instance: "user-2"}, named("user-2"))
+	p1 := startPod(t, Config{Service: "payment", Instance: "payment-1"}, named("payment-1"))
+
+	a := do(t, "GET", client.out.URL+"/users/1", "user", "", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, a.code, "no snapshot yet")
+	assert.Equal(t, proxy.ReasonNoEndpoints, a.header.Get(proxy.ReasonHeader))
+
+	publish(1, []*pod{client}, u1, u2, p1)
+	seen := map[string]int{}
+	for range 4 {
+		a := do(t, "GET", client.out.URL+"/users/1", "user:8080", "", nil)
+		require.Equal(t, http.StatusOK, a.code)
+		seen[a.body]++
+	}
+	assert.Equal(t, map[string]int{"user-1": 2, "user-2": 2}, seen)
+	assert.Equal(t, "payment-1", do(t, "POST", client.out.URL+"/payments", "Payment", "{}", nil).body)
+
+	a = do(t, "GET", client.out.URL+"/x", "nope", "", nil)
+	assert.Equal(t, http.StatusNotFound, a.code)
+	assert.Equal(t, "application/json", a.header.Get("Content-Type"))
+	assert.Equal(t, proxy.ReasonUnknownService, a.header.Get(proxy.ReasonHeader))
+	assert.JSONEq(t, `{"error":"unknown service \"nope\""}`, a.body)
+}
+
+func TestInbound(t *testing.T) {
+	t.Parallel()
+	t.Run("forwards to the app", func(t *testing.T) {
+		t.Parallel()
+		p := startPod(t, Config{Service: "user", Instance: "user-1"}, named("user-1"))
+		a := do(t, "GET", p.in.URL+"/users/1", "user", "", http.Header{"X-Request-Id": {"r1"}})
+		assert.Equal(t, http.StatusOK, a.code)
+		assert.Equal(t, "user-1", a.body)
+	})
+	for _, tc := range []struct {
+		name string
+		app  func(t testing.TB) string
+	}{
+		{"app unset", func(testing.TB) string { return "" }},
+		{"app refuses connections", deadAddr},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := startPod(t, Config{Service: "user", Instance: "user-1", App: tc.app(t)}, nil)
+			start := time.Now()
+			a := do(t, "GET", p.in.URL+"/users/1", "user", "", http.Header{"X-Request-Id": {"r1"}})
+			took := time.Since(start)
+			assert.Equal(t, http.StatusServiceUnavailable, a.code)
+			assert.Equal(t, ReasonAppUnavailable, a.header.Get(proxy.ReasonHeader))
+			assert.Equal(t, "application/json", a.header.Get("Content-Type"))
+			assert.Equal(t, "r1", a.header.Get("X-Request-Id"))
+			assert.Less(t, took, proxy.DialTimeout, "a refusal, not a connect timeout")
+		})
+	}
+}
+
+func TestSetApp(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(named("app"))
+	t.Cleanup(srv.Close)
+	app := srv.Listener.Addr().String()
+	p := startPod(t, Config{Service: "user", Instance: "user-1"}, nil)
+	var f flips
+	p.sc.OnAppChange(f.record)
+
+	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", p.in.URL, "", "", nil).code)
+	p.sc.SetApp(app)
+	assert.Equal(t, "app", do(t, "GET", p.in.URL, "", "", nil).body)
+	p.sc.SetApp(app)         // no change
+	p.sc.SetApp(deadAddr(t)) // another address: still up
+	p.sc.SetApp("")          // stopped
+	p.sc.SetApp("")          // no change
+	assert.Equal(t, []bool{true, false}, f.all())
+	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", p.in.URL, "", "", nil).code)
+}
+
+// hangUp closes the connection without an answer, as a process dying mid-request does.
+var hangUp = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+	}
+})
+
+func TestInboundAppReset(t *testing.T) {
+	t.Parallel()
+	p := startPod(t, Config{Service: "user", Instance: "user-1"}, hangUp)
+	a := do(t, "GET", p.in.URL+"/users/1", "user", "", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, a.code)
+	assert.Equal(t, ReasonAppReset, a.header.Get(proxy.ReasonHeader))
+}
+
+// TestRetryAcrossSidecars: the caller's sidecar takes an inbound 503 of a sick instance as a
+// reason to try another for idempotent requests.
+func TestRetryAcrossSidecars(t *testing.T) {
+	t.Parallel()
+	caller := startPod(t, Config{Service: "order", Instance: "order-1", Retries: 1}, nil)
+	tests := []struct {
+		name string
+		sick *pod
+	}{
+		{"app down", startPod(t, Config{Service: "user", Instance: "user-1"}, nil)},
+		{"app resets", startPod(t, Config{Service: "user", Instance: "user-1"}, hangUp)},
+	}
+	for i, tt := range tests { // in turn: the caller's table changes
+		healthy := startPod(t, Config{Service: "user", Instance: "user-2"}, named("user-2"))
+		publish(uint64(i+1), []*pod{caller}, tt.sick, healthy)
+		for range 4 {
+			a := do(t, "GET", caller.out.URL+"/users/1", "user", "", nil)
+			assert.Equal(t, http.StatusOK, a.code, "%s: %s", tt.name, a.body)
+			assert.Equal(t, "user-2", a.body, tt.name)
+		}
+		a := do(t, "POST", caller.out.URL+"/users", "user", "{}", nil)
+		if a.code != http.StatusOK { // round robin: half the POSTs meet the sick instance
+			a = do(t, "POST", caller.out.URL+"/users", "user", "{}", nil)
+		}
+		assert.Equal(t, http.StatusOK, a.code)
+		b := do(t, "POST", caller.out.URL+"/users", "user", "{}", nil)
+		assert.Equal(t, http.StatusServiceUnavailable, b.code, "%s: a POST without a key is not retried", tt.name)
+	}
+}
