@@ -1,0 +1,168 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/mesh/proc"
+)
+
+// localMesh is a running local mesh.
+type localMesh struct {
+	opts  Options
+	spec  clusters.Spec
+	meshd string
+	log   *slog.Logger
+	began time.Time
+	ready time.Duration
+
+	cpLn    *net.TCPListener // the control plane's socket, owned here so its address is stable
+	cp      *process
+	gateway *process
+	pods    []*pod
+
+	stop      atomic.Bool
+	restarts  sync.WaitGroup
+	downOnce  sync.Once
+	recordsMu sync.Mutex
+}
+
+// Up implements clusters.Backend.
+func (b *backend) Up(ctx context.Context, spec clusters.Spec) (clusters.Mesh, error) {
+	meshd, err := FindMeshd(b.opts.Meshd)
+	if err != nil {
+		return nil, err
+	}
+	m := &localMesh{opts: b.opts, spec: spec, meshd: meshd, log: b.opts.Logger, began: time.Now()}
+	if err := os.MkdirAll(filepath.Join(spec.Dir, "logs"), 0o755); err != nil {
+		return nil, err
+	}
+	if err := m.up(ctx); err != nil {
+		dctx, cancel := context.WithTimeout(context.Background(), 2*b.opts.StopGrace)
+		defer cancel()
+		_ = m.Down(dctx)
+		return nil, err
+	}
+	m.ready = time.Since(m.began)
+	m.log.Info("mesh ready", "gateway", m.GatewayURL(), "took", m.ready.Round(time.Millisecond))
+	return m, nil
+}
+
+// up starts the control plane, every pod in parallel, then the gateway, and waits until the
+// gateway routes to every instance.
+func (m *localMesh) up(ctx context.Context) error {
+	if err := m.startControlPlane(ctx); err != nil {
+		return err
+	}
+	m.pods = m.newPods()
+	errs := make(chan error, len(m.pods))
+	for _, p := range m.pods {
+		go func(p *pod) { errs <- p.start(ctx) }(p)
+	}
+	var first error
+	for range m.pods {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		return first
+	}
+	if err := m.startGateway(ctx); err != nil {
+		return err
+	}
+	return m.waitConverged(ctx)
+}
+
+func (m *localMesh) startControlPlane(ctx context.Context) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("binding control plane socket: %w", err)
+	}
+	m.cpLn = ln.(*net.TCPListener)
+	m.cp = &process{
+		id: "controlplane", m: m,
+		files: func() ([]*os.File, error) {
+			f, err := m.cpLn.File()
+			return []*os.File{f}, err
+		},
+		args: func() []string { return []string{"controlplane", "--listen-fd", "4"} },
+	}
+	return m.cp.launch(ctx)
+}
+
+func (m *localMesh) controlPlaneURL() string { return "http://" + m.cpLn.Addr().String() }
+
+func (m *localMesh) startGateway(ctx context.Context) error {
+	t := m.spec.Topology
+	m.gateway = &process{
+		id: "gateway", m: m,
+		args: func() []string {
+			return []string{"gateway", "--controlplane", m.controlPlaneURL(),
+				"--timeout", t.Timeout.String(), "--retries", fmt.Sprint(retries(t))}
+		},
+	}
+	return m.gateway.launch(ctx)
+}
+
+// GatewayURL implements clusters.Mesh.
+func (m *localMesh) GatewayURL() string {
+	if a := m.gateway.Addrs(); a != nil {
+		return "http://" + a["http"]
+	}
+	return ""
+}
+
+// Ready implements clusters.Mesh.
+func (m *localMesh) Ready() time.Duration { return m.ready }
+
+// Workloads implements clusters.Mesh.
+func (m *localMesh) Workloads() []clusters.Workload {
+	w := make([]clusters.Workload, 0, len(m.pods)+1)
+	for _, p := range m.pods {
+		w = append(w, p.workload())
+	}
+	return append(w, clusters.Workload{ID: "gateway", App: "gateway", Version: "v1",
+		Labels: map[string]string{"app": "gateway", "version": "v1"}})
+}
+
+func (m *localMesh) stopping() bool { return m.stop.Load() }
+
+func (m *localMesh) restartDelay() time.Duration { return m.spec.Topology.RestartDelay.Duration }
+
+func (m *localMesh) logPath(id string) string {
+	return filepath.Join(m.spec.Dir, "logs", filepathSafe(id)+".log")
+}
+
+// record appends an incarnation to <run>/processes.jsonl: pid and addresses, for cleanup checks.
+func (m *localMesh) record(id string, r proc.Ready) {
+	m.recordsMu.Lock()
+	defer m.recordsMu.Unlock()
+	f, err := os.OpenFile(filepath.Join(m.spec.Dir, "processes.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		m.log.Warn("recording process", "id", id, "err", err)
+		return
+	}
+	defer f.Close()
+	b, _ := json.Marshal(ProcessRecord{ID: id, PID: r.PID, Addrs: r.Addrs, Started: time.Now()})
+	_, _ = f.Write(append(b, '\n'))
+}
+
+// ProcessRecord is one line of <run>/processes.jsonl.
+type ProcessRecord struct {
+	ID      string            `json:"id"`
+	PID     int               `json:"pid"`
+	Addrs   map[string]string `json:"addrs"`
+	Started time.Time         `json:"started"`
+}
+
+var _ clusters.Mesh = (*localMesh)(nil)

@@ -1,0 +1,266 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/mesh/controlplane"
+)
+
+var client = &http.Client{Timeout: 10 * time.Second}
+
+// call sends one request and decodes a JSON answer into out (when non-nil).
+func call(t *testing.T, method, url string, body any, hdr map[string]string, out any) *http.Response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(t, err)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	if out != nil && len(raw) > 0 {
+		require.NoError(t, json.Unmarshal(raw, out), "body: %s", raw)
+	}
+	return resp
+}
+
+func TestRoutesThroughGateway(t *testing.T) {
+	m := needMesh(t)
+	gw := m.GatewayURL()
+	tests := []struct {
+		name, method, path string
+		body               any
+		want               int
+	}{
+		{"user", "GET", "/users/17", nil, 200},
+		{"product", "GET", "/products/4711", nil, 200},
+		{"product list", "GET", "/products?limit=25", nil, 200},
+		{"order", "POST", "/orders", map[string]any{"userId": 3, "items": []map[string]int{{"productId": 9, "quantity": 1}}, "card": "tok_visa"}, 201},
+		{"payment", "POST", "/payments", map[string]any{"amountCents": 1200, "currency": "USD", "card": "tok_visa"}, 201},
+		{"unknown user", "GET", "/users/5000", nil, 404},
+		{"unknown path", "GET", "/nope", nil, 404},
+		{"internal path hidden", "POST", "/products/9/reservations", map[string]any{"reservationId": "x", "quantity": 1}, 404},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out map[string]any
+			resp := call(t, tc.method, gw+tc.path, tc.body, nil, &out)
+			assert.Equal(t, tc.want, resp.StatusCode, "body %v", out)
+			assert.NotEmpty(t, resp.Header.Get("X-Request-Id"))
+			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+			if tc.want >= 400 {
+				assert.NotEmpty(t, out["error"], "a JSON error")
+			}
+		})
+	}
+	t.Run("product list size", func(t *testing.T) {
+		var out struct{ Items []map[string]any }
+		call(t, "GET", gw+"/products?limit=25", nil, nil, &out)
+		assert.Len(t, out.Items, 25)
+	})
+}
+
+// productStock reads product id's stock from every product instance directly.
+func productStock(t *testing.T, m *localMesh, id int) map[string]int {
+	t.Helper()
+	stock := map[string]int{}
+	for _, p := range m.pods {
+		if p.service != "product" {
+			continue
+		}
+		var out struct{ Stock int }
+		resp := call(t, "GET", fmt.Sprintf("http://%s/products/%d", p.app.Addrs()["http"], id), nil, nil, &out)
+		require.Equal(t, 200, resp.StatusCode)
+		stock[p.id] = out.Stock
+	}
+	return stock
+}
+
+func TestOrderWithFailedChargeReleasesStock(t *testing.T) {
+	m := needMesh(t)
+	const product = 321
+	before := productStock(t, m, product)
+	for i := 0; i < 10; i++ {
+		var out map[string]any
+		resp := call(t, "POST", m.GatewayURL()+"/orders", map[string]any{
+			"userId": 5, "items": []map[string]int{{"productId": product, "quantity": 2}}, "card": "tok_declined"}, nil, &out)
+		require.Equal(t, http.StatusPaymentRequired, resp.StatusCode, "body %v", out)
+	}
+	assert.Equal(t, before, productStock(t, m, product), "declined orders leaked stock")
+
+	// A confirmed order does take stock, from exactly one instance.
+	resp := call(t, "POST", m.GatewayURL()+"/orders", map[string]any{
+		"userId": 5, "items": []map[string]int{{"productId": product, "quantity": 2}}, "card": "tok_visa"}, nil, nil)
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	after := productStock(t, m, product)
+	sumBefore, sumAfter := 0, 0
+	for id := range before {
+		sumBefore += before[id]
+		sumAfter += after[id]
+	}
+	assert.Equal(t, sumBefore-2, sumAfter)
+}
+
+// charges sums the charges every payment instance made.
+func charges(t *testing.T, m *localMesh) int {
+	t.Helper()
+	n := 0
+	for _, p := range m.pods {
+		if p.service != "payment" {
+			continue
+		}
+		var out struct{ Charges int }
+		resp := call(t, "GET", "http://"+p.app.Addrs()["http"]+"/internal/stats", nil, nil, &out)
+		require.Equal(t, 200, resp.StatusCode)
+		n += out.Charges
+	}
+	return n
+}
+
+func TestRetriedPaymentIsChargedOnce(t *testing.T) {
+	m := needMesh(t)
+	before := charges(t, m)
+	body := map[string]any{"amountCents": 4200, "currency": "USD", "card": "tok_visa"}
+	hdr := map[string]string{"Idempotency-Key": fmt.Sprintf("test-retry-%d", time.Now().UnixNano())}
+	var first, again map[string]any
+	resp := call(t, "POST", m.GatewayURL()+"/payments", body, hdr, &first)
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ { // a client retrying, some concurrently
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			call(t, "POST", m.GatewayURL()+"/payments", body, hdr, nil)
+		}()
+	}
+	wg.Wait()
+	resp = call(t, "POST", m.GatewayURL()+"/payments", body, hdr, &again)
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.Equal(t, "true", resp.Header.Get("Idempotent-Replayed"))
+	assert.Equal(t, first["paymentId"], again["paymentId"])
+	assert.Equal(t, before+1, charges(t, m), "a retried charge was charged twice")
+}
+
+// endpointWatch records, for one instance, when it leaves and rejoins the ready endpoint set.
+type endpointWatch struct {
+	mu     sync.Mutex
+	events []endpointEvent
+}
+
+type endpointEvent struct {
+	present bool
+	at      time.Time
+}
+
+func watchInstance(ctx context.Context, m *localMesh, service, id string) *endpointWatch {
+	w := &endpointWatch{}
+	c := controlplane.NewClient(m.controlPlaneURL(), testLogger())
+	go c.Watch(ctx, func(s controlplane.Snapshot) {
+		present := false
+		for _, in := range s.Services[service] {
+			present = present || in.ID == id
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if n := len(w.events); n == 0 || w.events[n-1].present != present {
+			w.events = append(w.events, endpointEvent{present, time.Now()})
+		}
+	})
+	return w
+}
+
+// waitFor polls until the instance's presence is want, returning when it was observed.
+func (w *endpointWatch) waitFor(t *testing.T, want bool, within time.Duration) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		w.mu.Lock()
+		if n := len(w.events); n > 0 && w.events[n-1].present == want {
+			at := w.events[n-1].at
+			w.mu.Unlock()
+			return at
+		}
+		w.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("instance presence did not become %v within %s", want, within)
+	return time.Time{}
+}
+
+func TestKilledInstanceIsRestartedAndRejoins(t *testing.T) {
+	m := needMesh(t)
+	for _, container := range []string{"pod", "service", "sidecar"} {
+		t.Run(container, func(t *testing.T) {
+			p := podByID(t, m, "payment-1")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			w := watchInstance(ctx, m, "payment", p.id)
+			w.waitFor(t, true, 5*time.Second)
+
+			var procs []*process
+			switch container {
+			case "pod":
+				procs = []*process{p.sidecar, p.app}
+			case "service":
+				procs = []*process{p.app}
+			case "sidecar":
+				procs = []*process{p.sidecar}
+			}
+			oldPIDs := map[*process]int{}
+			for _, pr := range procs {
+				oldPIDs[pr] = pr.PID()
+				require.NotZero(t, oldPIDs[pr])
+			}
+			killed := time.Now()
+			for _, pr := range procs {
+				require.NoError(t, syscall.Kill(oldPIDs[pr], syscall.SIGKILL))
+			}
+			left := w.waitFor(t, false, 2*time.Second)
+			assert.Less(t, left.Sub(killed), time.Second, "a killed instance must leave the endpoint set within 1s")
+			back := w.waitFor(t, true, 10*time.Second)
+			assert.GreaterOrEqual(t, back.Sub(killed), m.restartDelay(), "restarted before the restart delay")
+			for _, pr := range procs {
+				assert.NotEqual(t, oldPIDs[pr], pr.PID(), "a fresh process")
+			}
+			// Traffic flows again through the restarted instance's pod.
+			for i := 0; i < 6; i++ {
+				resp := call(t, "POST", m.GatewayURL()+"/payments",
+					map[string]any{"amountCents": 100, "currency": "USD", "card": "tok_visa"}, nil, nil)
+				assert.Equal(t, http.StatusCreated, resp.StatusCode)
+			}
+		})
+	}
+}
+
+func podByID(t *testing.T, m *localMesh, id string) *pod {
+	t.Helper()
+	for _, p := range m.pods {
+		if p.id == id {
+			return p
+		}
+	}
+	t.Fatalf("no pod %s", id)
+	return nil
+}

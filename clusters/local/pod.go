@@ -1,0 +1,129 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/scenarios"
+)
+
+// pod is one service instance: its sidecar and its service process, wired to each other.
+//
+//	mesh ──▶ sidecar inbound ──▶ service http
+//	         sidecar outbound ◀── service (calls to other services)
+type pod struct {
+	m        *localMesh
+	id       string // "payment-1"
+	service  string
+	version  string
+	ordinal  int
+	sidecar  *process
+	app      *process
+	workTime string
+	wiring   sync.Mutex
+}
+
+// newPods lays out one pod per replica, services in call order.
+func (m *localMesh) newPods() []*pod {
+	var pods []*pod
+	t := m.spec.Topology
+	for _, svc := range scenarios.Services {
+		for i := 0; i < replicas(t, svc); i++ {
+			p := &pod{m: m, id: fmt.Sprintf("%s-%d", svc, i), service: svc, version: "v1", ordinal: i,
+				workTime: workTime(t.ServiceTime[svc])}
+			p.sidecar = &process{id: p.id + "/sidecar", m: m, args: p.sidecarArgs, onStart: p.wire}
+			p.app = &process{id: p.id + "/service", m: m, args: p.serviceArgs, onStart: p.wire, onExit: p.serviceExited}
+			pods = append(pods, p)
+		}
+	}
+	return pods
+}
+
+// start brings the sidecar up first (the service needs its outbound address), then the service.
+func (p *pod) start(ctx context.Context) error {
+	if err := p.sidecar.launch(ctx); err != nil {
+		return err
+	}
+	return p.app.launch(ctx)
+}
+
+func (p *pod) sidecarArgs() []string {
+	t := p.m.spec.Topology
+	args := []string{"sidecar", "--service", p.service, "--instance", p.id, "--version", p.version,
+		"--controlplane", p.m.controlPlaneURL(), "--timeout", t.Timeout.String(),
+		"--retries", fmt.Sprint(retries(t))}
+	if a := p.app.Addrs(); a != nil {
+		args = append(args, "--app", a["http"])
+	}
+	return args
+}
+
+func (p *pod) serviceArgs() []string {
+	args := []string{"service", "--service", p.service, "--instance", p.id,
+		"--seed", fmt.Sprint(p.m.spec.Seed), "--work", p.workTime}
+	if a := p.sidecar.Addrs(); a != nil {
+		args = append(args, "--outbound", "http://"+a["outbound"])
+	}
+	return args
+}
+
+// wire connects the pod's two processes once both are up: the sidecar learns where its service
+// listens (and reports ready), the service where its sidecar's outbound listener is. Either may
+// have just (re)started, both may restart at once: wiring is idempotent and serialized.
+func (p *pod) wire(map[string]string) error {
+	p.wiring.Lock()
+	defer p.wiring.Unlock()
+	sc, app := p.sidecar.Addrs(), p.app.Addrs()
+	if sc == nil || app == nil {
+		return nil // the other one wires when it comes up
+	}
+	if err := p.m.admin(app["admin"], "PUT", "/v1/outbound", map[string]string{"url": "http://" + sc["outbound"]}); err != nil {
+		return err
+	}
+	return p.m.admin(sc["admin"], "PUT", "/v1/app", map[string]string{"addr": app["http"]})
+}
+
+// serviceExited tells the sidecar its service is gone, as a kubelet marks a pod NotReady, so the
+// instance leaves the endpoint set at once.
+func (p *pod) serviceExited() {
+	if sc := p.sidecar.Addrs(); sc != nil {
+		if err := p.m.admin(sc["admin"], "PUT", "/v1/app", map[string]string{"addr": ""}); err != nil {
+			p.m.log.Warn("marking service down", "pod", p.id, "err", err)
+		}
+	}
+}
+
+func (p *pod) workload() clusters.Workload {
+	return clusters.Workload{ID: p.id, App: p.service, Version: p.version,
+		Labels: map[string]string{"app": p.service, "version": p.version}}
+}
+
+func replicas(t scenarios.Topology, svc string) int {
+	if n, ok := t.Replicas[svc]; ok {
+		return n
+	}
+	return scenarios.DefaultReplicas[svc]
+}
+
+func retries(t scenarios.Topology) int {
+	if t.Retries == nil {
+		return 1
+	}
+	return *t.Retries
+}
+
+// workTime renders a scenario service time in meshd's --work syntax.
+func workTime(st scenarios.ServiceTime) string {
+	switch st.Distribution {
+	case "fixed":
+		return "fixed:" + st.Value.String()
+	case "lognormal":
+		return fmt.Sprintf("lognormal:median=%s,sigma=%g", st.Median.String(), st.Sigma)
+	}
+	return ""
+}
+
+func filepathSafe(id string) string { return strings.ReplaceAll(id, "/", "-") }
