@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"net/http"
+
+	"github.com/meshlab/meshlab/mesh/controlplane"
+)
+
+func runControlPlane(ctx context.Context, args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("controlplane", flag.ContinueOnError)
+	addr := fs.String("listen", "127.0.0.1:0", "address to listen on")
+	fd := fs.Int("listen-fd", 0, "inherited listening socket to serve on instead of --listen")
+	ttl := fs.Duration("heartbeat-ttl", 0, "remove an instance whose heartbeats stop for this long (0: default)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	srv := controlplane.NewServer(controlplane.ServerOptions{HeartbeatTTL: *ttl, Logger: log})
+	mux := http.NewServeMux()
+	mux.Handle("/", srv.Handler())
+	l, err := listen("http", *addr, *fd, mux)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, log, "controlplane", []listener{l})
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+
+	"github.com/meshlab/meshlab/mesh/controlplane"
+	"github.com/meshlab/meshlab/mesh/gateway"
+)
+
+func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	addr := fs.String("listen", "127.0.0.1:0", "public address")
+	adminAddr := fs.String("admin", "127.0.0.1:0", "admin address (loopback)")
+	cp := fs.String("controlplane", "", "control plane URL (required)")
+	timeout := fs.Duration("timeout", 0, "per-route timeout (0: default)")
+	retries := fs.Int("retries", 1, "basic retries for idempotent requests")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := required(fs, "controlplane"); err != nil {
+		return err
+	}
+	gw, err := gateway.New(gateway.Config{Timeout: *timeout, Retries: *retries, Logger: log, Token: token()})
+	if err != nil {
+		return err
+	}
+	client := controlplane.NewClient(*cp, log)
+	go watch(ctx, log, client, gw.Update)
+
+	pub, err := listen("http", *addr, 0, gw)
+	if err != nil {
+		return err
+	}
+	adm, err := listen("admin", *adminAddr, 0, gw.Admin())
+	if err != nil {
+		return err
+	}
+	return serve(ctx, log, "gateway", []listener{pub, adm})
+}
+
+// watch feeds control-plane snapshots to fn until ctx ends; the client itself rides out a lost
+// control plane, keeping the last snapshot in force.
+func watch(ctx context.Context, log *slog.Logger, c *controlplane.Client, fn func(controlplane.Snapshot)) {
+	if err := c.Watch(ctx, fn); err != nil && ctx.Err() == nil {
+		log.Error("watch ended", "err", err)
+	}
+}

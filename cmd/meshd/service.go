@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"log/slog"
+	"net/http"
+
+	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/services"
+)
+
+func runService(ctx context.Context, args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("service", flag.ContinueOnError)
+	service := fs.String("service", "", "user, product, order or payment (required)")
+	instance := fs.String("instance", "", "instance id (required)")
+	seed := fs.Uint64("seed", 1, "seed for the data and the work-time draws")
+	work := fs.String("work", "", `work time per request: "fixed:5ms" or "lognormal:median=5ms,sigma=0.5"`)
+	outbound := fs.String("outbound", "", "base URL of this instance's sidecar outbound listener")
+	addr := fs.String("listen", "127.0.0.1:0", "service address (only its sidecar dials it)")
+	adminAddr := fs.String("admin", "127.0.0.1:0", "admin address (loopback)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := required(fs, "service", "instance"); err != nil {
+		return err
+	}
+	wt, err := services.ParseWorkTime(*work)
+	if err != nil {
+		return err
+	}
+	log = log.With("instance", *instance)
+	svc, err := services.New(services.Config{
+		Service: *service, Instance: *instance, Seed: *seed, Work: wt, Outbound: *outbound, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	app, err := listen("http", *addr, 0, svc)
+	if err != nil {
+		return err
+	}
+	adm, err := listen("admin", *adminAddr, 0, proc.RequireToken(token(), serviceAdmin(svc)))
+	if err != nil {
+		return err
+	}
+	return serve(ctx, log, "service", []listener{app, adm})
+}
+
+// serviceAdmin is a service process's admin surface: health, and re-pointing its outbound calls
+// when its sidecar restarted on a new port.
+func serviceAdmin(svc *services.Service) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("PUT /v1/outbound", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			URL string `json:"url"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.URL == "" {
+			http.Error(w, `{"error":"want {\"url\":\"http://host:port\"}"}`, http.StatusBadRequest)
+			return
+		}
+		svc.SetOutbound(body.URL)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return mux
+}
