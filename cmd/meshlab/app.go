@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes: 0 success, 1 a failed gate or regression, 2 an error, 130 interrupted.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitError       = 2
+	exitInterrupted = 130
+)
+
+// errFailed marks an outcome that is a verdict (a failed gate), not an error.
+var errFailed = errors.New("failed")
+
+// Streams are the command's standard streams.
+type Streams struct {
+	Out, Err io.Writer
+}
+
+// Main runs the CLI with the process's arguments and signals and returns the exit code. It is
+// the only place that decides how meshlab exits.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := Run(ctx, Streams{Out: os.Stdout, Err: os.Stderr}, os.Args[1:])
+	switch {
+	case err == nil:
+		return exitOK
+	case ctx.Err() != nil:
+		fmt.Fprintln(os.Stderr, "meshlab: interrupted; everything the run started was torn down")
+		return exitInterrupted
+	case errors.Is(err, errFailed):
+		fmt.Fprintf(os.Stderr, "meshlab: %v\n", err)
+		return exitFailed
+	default:
+		fmt.Fprintf(os.Stderr, "meshlab: %v\n", err)
+		return exitError
+	}
+}
+
+// Run executes one command line.
+func Run(ctx context.Context, s Streams, args []string) error {
+	root := newRoot(s)
+	root.SetArgs(args)
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	return root.ExecuteContext(ctx)
+}
+
+// globalFlags are shared by every command.
+type globalFlags struct {
+	verbose bool
+}
+
+func newRoot(s Streams) *cobra.Command {
+	g := &globalFlags{}
+	root := &cobra.Command{
+		Use:           "meshlab",
+		Short:         "Test service-mesh governance under load and faults",
+		Long:          "meshlab brings up a mesh (gateway, sidecars, control plane, four services), drives load through it\nwith vegeta, and reports latency, error budgets and failover.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log harness and backend events to stderr")
+	root.AddCommand(newScenarioCmd(s, g), newReportCmd(s), newUpCmd(s, g), newVersionCmd(s))
+	return root
+}
+
+func (g *globalFlags) logger(s Streams) *slog.Logger {
+	if !g.verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(s.Err, nil))
+}

@@ -1,0 +1,193 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/harness/load"
+	"github.com/meshlab/meshlab/reports"
+	"github.com/meshlab/meshlab/scenarios"
+)
+
+// ResultsFile is the name of the samples file in a run directory (vegeta's gob encoding).
+const ResultsFile = "results.bin"
+
+// Options configure one run.
+type Options struct {
+	// Backends by name; the scenario's backend picks one.
+	Backends map[string]clusters.Backend
+	// Dir is the run directory; empty: OutRoot/<scenario>-<time>.
+	Dir     string
+	OutRoot string
+	// Progress receives the live line; nil: none.
+	Progress io.Writer
+	Logger   *slog.Logger
+
+	afterUp func() // test hook: runs once the mesh is up
+}
+
+// Outcome is what a run produced.
+type Outcome struct {
+	Dir    string
+	Report *reports.Report
+}
+
+// Run runs sc (defaults filled, validated) and writes its report. Whatever happens — success,
+// an error, ctx cancelled by a signal, a panic — the mesh it started is torn down before Run
+// returns, and every sample taken is on disk. A cancelled run still writes a report of what it
+// measured, marked interrupted, and returns ctx's error.
+func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome, err error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	backend, ok := opts.Backends[sc.Backend]
+	if !ok {
+		return out, fmt.Errorf("scenario %s: backend %q is not available here", sc.Name, sc.Backend)
+	}
+	out.Dir, err = runDir(opts, sc)
+	if err != nil {
+		return out, err
+	}
+	began := time.Now()
+	meta := newMeta(sc, backend.Name(), filepath.Base(out.Dir))
+	if err := reports.WriteMeta(out.Dir, meta); err != nil {
+		return out, err
+	}
+	log.Info("run starting", "scenario", sc.Name, "dir", out.Dir, "backend", backend.Name())
+
+	mesh, err := backend.Up(ctx, clusters.Spec{
+		RunID: meta.RunID, Dir: out.Dir, Seed: sc.Seed, Namespace: sc.Namespace,
+		Topology: sc.Topology, Token: NewToken(),
+	})
+	if err != nil {
+		return out, fmt.Errorf("bringing the mesh up: %w", err)
+	}
+	defer func() {
+		// Every exit path, a panic included, tears the mesh down first.
+		r := recover()
+		dctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if derr := mesh.Down(dctx); derr != nil && err == nil {
+			err = fmt.Errorf("tearing the mesh down: %w", derr)
+		}
+		if r != nil {
+			panic(r)
+		}
+	}()
+	meta.MeshReady = time.Since(began)
+	log.Info("mesh ready", "gateway", mesh.GatewayURL(), "took", meta.MeshReady.Round(time.Millisecond))
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "mesh ready in %s; gateway %s\n", meta.MeshReady.Round(time.Millisecond), mesh.GatewayURL())
+	}
+
+	if opts.afterUp != nil {
+		opts.afterUp()
+	}
+	sum, attackErr := attack(ctx, sc, mesh.GatewayURL(), out.Dir, opts, log)
+	meta.StartedAt = sum.Started
+	meta.ScheduledRequests = int(sum.Scheduled)
+	meta.Interrupted = attackErr != nil
+	if err := reports.WriteMeta(out.Dir, meta); err != nil {
+		return out, err
+	}
+	out.Report, err = reports.Rebuild(out.Dir)
+	if err != nil {
+		return out, fmt.Errorf("building the report: %w", err)
+	}
+	if err := reports.WriteFiles(out.Dir, out.Report); err != nil {
+		return out, err
+	}
+	return out, attackErr
+}
+
+// attack drives the scenario's load through the gateway, streaming samples to results.bin.
+func attack(ctx context.Context, sc scenarios.Scenario, gateway, dir string, opts Options, log *slog.Logger) (load.Summary, error) {
+	f, err := os.Create(filepath.Join(dir, ResultsFile))
+	if err != nil {
+		return load.Summary{}, err
+	}
+	defer f.Close()
+	live := newLiveLine(opts.Progress, sc.Load)
+	defer live.Close()
+	sum, err := load.Attack(ctx, load.Config{
+		GatewayURL: gateway, Load: sc.Load, Seed: sc.Seed, Out: f, OnResult: live.Add, Logger: log,
+	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	return sum, err
+}
+
+// runDir creates the run directory.
+func runDir(opts Options, sc scenarios.Scenario) (string, error) {
+	dir := opts.Dir
+	if dir == "" {
+		root := opts.OutRoot
+		if root == "" {
+			root = "runs"
+		}
+		dir = filepath.Join(root, sc.Name+"-"+time.Now().UTC().Format("20060102-150405.000"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("creating run directory: %w", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		return "", fmt.Errorf("run directory %s is not empty", dir)
+	}
+	return dir, nil
+}
+
+func newMeta(sc scenarios.Scenario, backend, runID string) reports.Meta {
+	host, _ := os.Hostname()
+	return reports.Meta{
+		Scenario: sc, Seed: sc.Seed, Backend: backend, RunID: runID, Interrupted: true,
+		Versions: reports.Versions{Meshlab: Version(), Go: runtime.Version(), Vegeta: depVersion("github.com/tsenart/vegeta/v12")},
+		Machine:  reports.Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), Hostname: host},
+	}
+}
+
+// Version is meshlab's version: the module version, or the VCS revision of a development build.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "devel-" + s.Value[:12]
+		}
+	}
+	return "devel"
+}
+
+func depVersion(path string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				return d.Version
+			}
+		}
+	}
+	return "unknown"
+}
+
+// NewToken returns a fresh random run token for admin endpoints.
+func NewToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,82 @@
+package harness
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/clusters/local"
+	"github.com/meshlab/meshlab/internal/proctest"
+	"github.com/meshlab/meshlab/internal/testbin"
+	"github.com/meshlab/meshlab/scenarios"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testbin.Cleanup()
+	os.Exit(code)
+}
+
+func testOptions(t *testing.T) Options {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: starts the real mesh")
+	}
+	bin, err := testbin.Build()
+	require.NoError(t, err)
+	return Options{
+		Backends: map[string]clusters.Backend{"local": local.New(local.Options{Meshd: filepath.Join(bin, "meshd")})},
+		Dir:      filepath.Join(t.TempDir(), "run"),
+	}
+}
+
+func shortScenario() scenarios.Scenario {
+	sc := scenarios.Scenario{Name: "short", Warmup: scenarios.Duration{Duration: 500 * time.Millisecond},
+		Load: scenarios.Load{Rate: 50, Duration: scenarios.Duration{Duration: 2 * time.Second}}}
+	sc.Default()
+	return sc
+}
+
+func TestPanicInHarnessTearsDown(t *testing.T) {
+	opts := testOptions(t)
+	opts.afterUp = func() { panic("boom") }
+	func() {
+		defer func() { assert.Equal(t, "boom", recover()) }()
+		_, _ = Run(context.Background(), shortScenario(), opts)
+	}()
+	recs, err := proctest.ReadRecords(opts.Dir)
+	require.NoError(t, err)
+	assert.Empty(t, proctest.Leftovers(recs, os.Getpid()))
+}
+
+func TestCancelledRunTearsDownAndReports(t *testing.T) {
+	opts := testOptions(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	opts.afterUp = func() { time.AfterFunc(time.Second, cancel) }
+	sc := shortScenario()
+	sc.Load.Duration = scenarios.Duration{Duration: 20 * time.Second}
+	out, err := Run(ctx, sc, opts)
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, out.Report)
+	recs, rerr := proctest.ReadRecords(opts.Dir)
+	require.NoError(t, rerr)
+	assert.Empty(t, proctest.Leftovers(recs, os.Getpid()))
+	assert.FileExists(t, filepath.Join(opts.Dir, "report.md"))
+}
+
+func TestUnknownBackendChangesNothing(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "run")
+	sc := shortScenario()
+	sc.Backend = "kind"
+	_, err := Run(context.Background(), sc, Options{Dir: dir, Backends: map[string]clusters.Backend{}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `backend "kind"`)
+	assert.NoDirExists(t, dir, "a refused run creates nothing")
+}
