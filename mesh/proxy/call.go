@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"github.com/meshlab/meshlab/mesh/policy"
+
 	"context"
 	"net/http"
 	"time"
@@ -19,6 +21,9 @@ type Route struct {
 	// Retries is how many more tries an idempotent request may get after its first (Istio's
 	// attempts); 0: none.
 	Retries int
+	// Policy is the effective governance policy of this call (destination and route resolved);
+	// nil: none beyond Timeout and Retries. Policy middlewares read it; they never change it.
+	Policy *policy.Effective
 }
 
 // Call is one request's state as it travels the chains. Middlewares read it with CallOf; the
