@@ -11,6 +11,10 @@ var errNoCall = errors.New("proxy: request without a Call (not sent by a Handler
 // Pick is the first middleware of the attempt chain: it chooses the endpoint of each try from
 // t, by the request's Route.Service, and points the request at it. A service without live
 // endpoints fails with a 503 (no-endpoints).
+//
+// A call that passed a Registry's Request middleware is picked under its policy: only the
+// endpoints of its subset (Split), without the ejected ones (outlier detection; all of them
+// when every one is ejected, as Envoy's panic mode), by its LoadBalancer algorithm.
 func Pick(t *Table) Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
@@ -19,11 +23,14 @@ func Pick(t *Table) Middleware {
 				return nil, errNoCall
 			}
 			var ep *Endpoint
-			if c := t.Cluster(call.Route.Service); c != nil {
+			st := stateOf(req)
+			if c := t.Cluster(call.Route.Service); c != nil && st != nil {
+				ep = st.pick(c, call)
+			} else if c != nil {
 				ep = c.pick(call)
 			}
 			if ep == nil {
-				return nil, errNoEndpoints(call.Route.Service)
+				return nil, st.noEndpoints(call.Route.Service)
 			}
 			call.Endpoint = ep
 			call.Tried = append(call.Tried, ep)

@@ -18,10 +18,17 @@ const drainLimit = 64 << 10
 // lost its connection before an answer, or was answered 503. The next try goes to another
 // endpoint while there is one (Pick skips the endpoints tried). A request body is buffered to
 // be sent again, up to maxBody bytes; a larger body is sent once, without retries.
+//
+// A call whose Route.Policy has Retries is retried by that policy instead (policyRetry):
+// attempts, per-try timeout, retryOn, backoff, retry budget. A circuit breaker's overflow is
+// never retried.
 func Retry(maxBody int64) Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
 		return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 			call := CallOf(req)
+			if call != nil && call.Route.Policy != nil && call.Route.Policy.Retries != nil {
+				return policyRetry(next, req, call, maxBody)
+			}
 			if call == nil || call.Route.Retries <= 0 || !call.idempotent(req) {
 				return next.RoundTrip(req)
 			}
@@ -63,7 +70,7 @@ func tries(next http.RoundTripper, req *http.Request, call *Call, body []byte) (
 // from the endpoint, or it answered 503.
 func retriable(resp *http.Response, err error) bool {
 	if err == nil {
-		return resp.StatusCode == http.StatusServiceUnavailable
+		return resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get(OverflowHeader) == ""
 	}
 	var e *Error
 	if errors.As(err, &e) {

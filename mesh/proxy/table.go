@@ -16,6 +16,8 @@ type Endpoint struct {
 	Addr   string            `json:"addr"` // host:port of the instance's sidecar inbound listener
 	Labels map[string]string `json:"labels,omitempty"`
 	hash   uint64            // of ID: the instance's identity for rendezvous hashing
+
+	inflight atomic.Int64 // tries in flight through a Registry's attempt chain (LEAST_REQUEST)
 }
 
 // Cluster is one service's endpoints at one snapshot version.

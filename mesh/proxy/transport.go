@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -39,6 +41,39 @@ func NewTransport() *http.Transport {
 		ForceAttemptHTTP2:     false,
 		DisableCompression:    true,
 	}
+}
+
+// NewTLSTransport returns NewTransport's transport with every new connection a TLS client
+// (mutual TLS when the config presents a certificate). Its config is tlsFor's for the
+// destination service of the request that dials (its Call's Route.Service; "" for a request
+// no Handler sent). A failed handshake is passed to onFail (nil: ignored) and fails the dial
+// like a refused connection: nothing was sent, so the request may go elsewhere. Requests
+// keep the http scheme; the connection is what speaks TLS.
+func NewTLSTransport(tlsFor func(service string) *tls.Config, onFail func(error)) *http.Transport {
+	t := NewTransport()
+	d := &net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		raw, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		var service string
+		if c, ok := ctx.Value(callKey{}).(*Call); ok {
+			service = c.Route.Service
+		}
+		conn := tls.Client(raw, tlsFor(service))
+		hctx, cancel := context.WithTimeout(ctx, DialTimeout)
+		defer cancel()
+		if err := conn.HandshakeContext(hctx); err != nil {
+			raw.Close()
+			if onFail != nil {
+				onFail(err)
+			}
+			return nil, &net.OpError{Op: "dial", Net: network, Addr: raw.RemoteAddr(), Err: err}
+		}
+		return conn, nil
+	}
+	return t
 }
 
 // bufferPool lends BufferSize buffers to httputil.ReverseProxy. It pools array pointers, so
