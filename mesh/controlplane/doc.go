@@ -16,6 +16,14 @@
 //
 // GET /v1/snapshot returns the current snapshot, GET /healthz answers "ok".
 //
+// Policy distribution: PUT /v1/policy (run token; Client.PutPolicy, or Server.SetPolicy) takes
+// a MeshPolicy as strict JSON, validates it (400 {"error","problems":[...]}: every problem
+// with its field path, nothing changes) and publishes it as a new snapshot version, which is
+// also the snapshot's PolicyVersion; long polls answer at once, so sidecars and the gateway
+// apply it within a second. GET /v1/policy shows {"version": N, "policy": {...}}. A restarted
+// control plane has no policy (PolicyVersion 0) until it is PUT again; clients holding one
+// ignore a snapshot without one and keep theirs.
+//
 // Versions start at the server's start time in microseconds, so a restarted control plane
 // normally continues upward; clients only compare them for equality. A fresh server holds back
 // watchers that knew a previous incarnation for ResyncGrace, so live clients re-register before

@@ -30,7 +30,7 @@ func cloneInstance(in Instance) Instance {
 	return in
 }
 
-// clone returns a deep copy the caller may change.
+// clone returns a deep copy the caller may change; the Policy document is shared (never change it).
 func (s Snapshot) clone() Snapshot {
 	services := make(map[string][]Instance, len(s.Services))
 	for name, list := range s.Services {
@@ -40,5 +40,5 @@ func (s Snapshot) clone() Snapshot {
 		}
 		services[name] = cp
 	}
-	return Snapshot{Version: s.Version, Services: services}
+	return Snapshot{Version: s.Version, Services: services, Policy: s.Policy, PolicyVersion: s.PolicyVersion}
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/meshlab/meshlab/mesh/proc"
 )
 
 // Defaults for the zero values of ServerOptions.
@@ -26,6 +28,10 @@ type ServerOptions struct {
 	// ResyncGrace is how long a fresh server holds back watchers that knew a previous
 	// incarnation, so live clients re-register first. Negative: no grace.
 	ResyncGrace time.Duration
+	// Token is the run token that PUT /v1/policy requires; "" disables the check.
+	Token string
+	// CA, when set, serves POST /v1/certs and GET /v1/ca (NewCA); nil: no CA endpoints.
+	CA *CA
 	// Logger receives registrations, removals and readiness changes; nil discards them.
 	Logger *slog.Logger
 }
@@ -86,6 +92,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/register", s.handleRegister)
 	mux.HandleFunc("GET /v1/watch", s.handleWatch)
 	mux.HandleFunc("GET /v1/snapshot", s.handleSnapshot)
+	mux.Handle("PUT "+pathPolicy, proc.RequireToken(s.opts.Token, http.HandlerFunc(s.handlePutPolicy)))
+	mux.HandleFunc("GET "+pathPolicy, s.handleGetPolicy)
+	mountCA(mux, s.opts.CA)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("ok\n"))
 	})

@@ -103,7 +103,8 @@ func (s *store) commitLocked() {
 	if s.frozen {
 		return
 	}
-	s.snap = Snapshot{Version: s.snap.Version + 1, Services: s.servicesLocked()}
+	s.snap = Snapshot{Version: s.snap.Version + 1, Services: s.servicesLocked(),
+		Policy: s.snap.Policy, PolicyVersion: s.snap.PolicyVersion}
 	close(s.changed)
 	s.changed = make(chan struct{})
 }

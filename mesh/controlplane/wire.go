@@ -7,6 +7,7 @@ const (
 	pathRegister = "/v1/register"
 	pathWatch    = "/v1/watch"
 	pathSnapshot = "/v1/snapshot"
+	pathPolicy   = "/v1/policy"
 )
 
 const (

@@ -1,0 +1,136 @@
+package identity_test
+
+import (
+	"crypto/tls"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/mesh/identity"
+)
+
+func get(c *http.Client, url string) (string, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+func TestMTLSValidClientSeesIdentity(t *testing.T) {
+	t.Parallel()
+	ca := startCA(t)
+	payment := newSource(t, ca, "payment", 0)
+	order := newSource(t, ca, "order", 0)
+	addr := serveMTLS(t, payment.ServerConfig())
+
+	got, err := get(mtlsClient(order.ClientConfig("payment"), true), "https://"+addr+"/")
+	require.NoError(t, err)
+	assert.Equal(t, identity.ID(testNS, "order"), got)
+	assert.Equal(t, "spiffe://meshlab.local/ns/default/sa/order", order.ID())
+}
+
+func TestMTLSRefusesClients(t *testing.T) {
+	t.Parallel()
+	ca := startCA(t)
+	other := startCA(t) // another CA, another root
+	payment := newSource(t, ca, "payment", 0)
+	stranger := newSource(t, other, "order", 0)
+	addr := serveMTLS(t, payment.ServerConfig())
+
+	tests := []struct {
+		name   string
+		client *http.Client
+		url    string
+	}{
+		{"plain http", &http.Client{Timeout: wait}, "http://" + addr + "/"},
+		{"tls without certificate", mtlsClient(&tls.Config{InsecureSkipVerify: true}, false), "https://" + addr + "/"},
+		{"certificate of another CA", mtlsClient(stranger.ClientConfig("payment"), false), "https://" + addr + "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Go's TLS server answers a plain HTTP request with a 400 of its own; the handler
+			// never runs.
+			resp, err := tt.client.Get(tt.url)
+			if err == nil {
+				resp.Body.Close()
+				assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+			}
+		})
+	}
+}
+
+func TestClientRejectsWrongServerIdentity(t *testing.T) {
+	t.Parallel()
+	ca := startCA(t)
+	product := newSource(t, ca, "product", 0)
+	order := newSource(t, ca, "order", 0)
+	addr := serveMTLS(t, product.ServerConfig())
+
+	_, err := get(mtlsClient(order.ClientConfig("payment"), false), "https://"+addr+"/")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), identity.ID(testNS, "product"))
+
+	_, err = get(mtlsClient(order.ClientConfig("product"), false), "https://"+addr+"/")
+	assert.NoError(t, err, "the right service is accepted")
+}
+
+func TestNewRejectsBadNames(t *testing.T) {
+	t.Parallel()
+	_, err := identity.New(identity.Options{CAURL: "http://x", Namespace: "default", Service: "Bad/Name"})
+	assert.ErrorIs(t, err, identity.ErrBadID)
+	_, err = identity.New(identity.Options{Namespace: "default", Service: "user"})
+	assert.Error(t, err)
+}
+
+func TestParseID(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		id      string
+		ns, svc string
+		ok      bool
+	}{
+		{"spiffe://meshlab.local/ns/default/sa/payment", "default", "payment", true},
+		{"spiffe://other.domain/ns/default/sa/payment", "", "", false},
+		{"spiffe://meshlab.local/ns/default/payment", "", "", false},
+		{"https://meshlab.local/ns/default/sa/payment", "", "", false},
+		{"spiffe://meshlab.local/ns/default/sa/payment/x", "", "", false},
+	}
+	for _, tt := range tests {
+		ns, svc, err := identity.ParseID(tt.id)
+		assert.Equal(t, tt.ok, err == nil, tt.id)
+		assert.Equal(t, tt.ns, ns)
+		assert.Equal(t, tt.svc, svc)
+	}
+}
+
+func TestRotationKeepsOldCertWhileCADown(t *testing.T) {
+	t.Parallel()
+	ca := startCA(t)
+	src := newSource(t, ca, "payment", 4*time.Second)
+	client := newSource(t, ca, "order", time.Hour)
+	addr := serveMTLS(t, src.ServerConfig())
+
+	ca.stop()
+	old := src.Certificate()
+	expires := old.Leaf.NotAfter
+	require.Eventually(t, func() bool { return src.Stats().RotationFailures >= 3 }, wait, 50*time.Millisecond,
+		"renewal retries while the CA is down")
+	assert.Same(t, old, src.Certificate(), "the old certificate keeps serving")
+	if time.Until(expires) > 200*time.Millisecond {
+		_, err := get(mtlsClient(client.ClientConfig("payment"), false), "https://"+addr+"/")
+		assert.NoError(t, err, "handshakes succeed with the old certificate before it expires")
+	}
+
+	ca.start(t)
+	require.Eventually(t, func() bool { return src.Certificate() != old }, wait, 50*time.Millisecond,
+		"renewed once the CA is back")
+	_, err := get(mtlsClient(client.ClientConfig("payment"), false), "https://"+addr+"/")
+	assert.NoError(t, err)
+}
