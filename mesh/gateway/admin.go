@@ -4,14 +4,17 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
 // configView is GET /v1/config: the effective config, the routes and the endpoint table.
 type configView struct {
-	Timeout string      `json:"timeout"`
-	Retries int         `json:"retries"`
-	Routes  []routeView `json:"routes"`
+	Timeout string `json:"timeout"`
+	Retries int    `json:"retries"`
+	// PolicyVersion is the version of the policy in force (GET /v1/policy shows it whole).
+	PolicyVersion uint64      `json:"policyVersion"`
+	Routes        []routeView `json:"routes"`
 	proxy.TableView
 }
 
@@ -21,7 +24,8 @@ type routeView struct {
 	Service string   `json:"service"`
 }
 
-// Admin returns the token-guarded admin handler: GET /healthz and GET /v1/config.
+// Admin returns the token-guarded admin handler: GET /healthz, GET /v1/config and GET
+// /v1/policy ({"version": N, "policy": {...}}: the policy document in force).
 func (g *Gateway) Admin() http.Handler { return g.admin }
 
 func (g *Gateway) newAdmin() http.Handler {
@@ -32,11 +36,16 @@ func (g *Gateway) newAdmin() http.Handler {
 	mux.HandleFunc("GET /v1/config", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, g.config())
 	})
+	mux.HandleFunc("GET /v1/policy", func(w http.ResponseWriter, _ *http.Request) {
+		doc, v := g.proxy.Policy()
+		writeJSON(w, controlplane.PolicyView{Version: v, Policy: doc})
+	})
 	return mux
 }
 
 func (g *Gateway) config() configView {
-	v := configView{Timeout: g.cfg.Timeout.String(), Retries: g.cfg.Retries, TableView: g.proxy.Table().View()}
+	_, pv := g.proxy.Policy()
+	v := configView{Timeout: g.cfg.Timeout.String(), Retries: g.cfg.Retries, PolicyVersion: pv, TableView: g.proxy.Table().View()}
 	for _, rt := range routes {
 		v.Routes = append(v.Routes, routeView{Methods: rt.methods, Path: rt.pattern, Service: rt.service})
 	}

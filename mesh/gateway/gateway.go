@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meshlab/meshlab/mesh/controlplane"
+	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
@@ -25,15 +26,24 @@ type Config struct {
 	Logger *slog.Logger
 	// Token is the run token guarding the admin handler; "" disables the check.
 	Token string
+	// Request middlewares run once per routed request inside its timeout, outside the retry,
+	// the first outermost; each request's proxy.Call.Route.Policy is the effective policy of
+	// its destination and route.
+	Request []proxy.Middleware
+	// OnRateLimited, when set, is called for every request a rate limit refused (metrics).
+	OnRateLimited func(r *http.Request, route string)
+	// Transport carries tries to the mesh; nil: proxy.NewTransport().
+	Transport http.RoundTripper
 }
 
 // Gateway is the public entry of the mesh.
 type Gateway struct {
-	cfg    Config
-	log    *slog.Logger
-	proxy  *proxy.Proxy
-	routes map[*route]proxy.Route
-	admin  http.Handler
+	cfg   Config
+	log   *slog.Logger
+	proxy *proxy.Proxy
+	res   *proxy.Registry // resilience state: retry budgets, breakers, outliers, splits
+	edge  http.Handler    // the edge policies (API keys, rate limits, size limits), then routing
+	admin http.Handler
 }
 
 // New returns a Gateway; it answers 503 (no-endpoints) on every route until the first Update.
@@ -54,24 +64,32 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	g := &Gateway{cfg: cfg, log: cfg.Logger, routes: map[*route]proxy.Route{}}
-	g.proxy = proxy.New(proxy.Options{
-		Timeout: cfg.Timeout, Retries: cfg.Retries, Logger: cfg.Logger,
-		Request: []proxy.Middleware{echoRequestID},
-	})
-	for _, rt := range routes {
-		g.routes[rt] = g.proxy.Route(rt.service)
+	g := &Gateway{cfg: cfg, log: cfg.Logger}
+	opts := proxy.Options{
+		Timeout: cfg.Timeout, Retries: cfg.Retries, Logger: cfg.Logger, Transport: cfg.Transport,
+		Request: append([]proxy.Middleware{echoRequestID}, cfg.Request...),
 	}
+	g.res = proxy.NewRegistry(proxy.WithLogger(cfg.Logger))
+	g.res.Apply(&opts)
+	g.proxy = proxy.New(opts)
+	limits := &RateLimiter{Policy: g.gatewayPolicy, OnLimited: cfg.OnRateLimited}
+	g.edge = APIKey(g.gatewayPolicy)(limits.Wrap(SizeLimit(g.gatewayPolicy)(http.HandlerFunc(g.serveRoute))))
 	g.admin = proc.RequireToken(cfg.Token, g.newAdmin())
 	return g, nil
 }
 
-// ServeHTTP routes a public request to its service.
+// ServeHTTP passes a public request through the edge policies of the gateway policy in force
+// (API keys: 401, rate limits: 429, size limits: 413) and routes it to its service. Every
+// answer carries the request's X-Request-Id.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	id := requestID(r)
+	w.Header()[headerRequestID] = []string{requestID(r)}
+	g.edge.ServeHTTP(w, r)
+}
+
+// serveRoute sends a request to its service under the effective policy of its route.
+func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request) {
 	rt, ok := match(r.Method, r.URL.Path)
 	if !ok {
-		w.Header()[headerRequestID] = []string{id}
 		if rt == nil {
 			proxy.WriteError(w, http.StatusNotFound, "", fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
 			return
@@ -81,22 +99,42 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	startTrace(r)
-	g.proxy.Serve(w, r, g.routes[rt])
+	g.proxy.Serve(w, r, g.proxy.RouteFor(rt.service, r))
 }
 
-// Update replaces the endpoint table with snap's.
+// Update replaces the endpoint table with snap's, and the policy in force with snap's when its
+// PolicyVersion is new; a snapshot with PolicyVersion 0 (a restarted control plane that lost
+// the policy) leaves the last known policy in force.
 func (g *Gateway) Update(snap controlplane.Snapshot) {
 	g.proxy.Update(snap)
-	g.log.Debug("endpoint table updated", "version", snap.Version)
+	g.log.Debug("endpoint table updated", "version", snap.Version, "policyVersion", snap.PolicyVersion)
 }
 
-// echoRequestID puts the request's X-Request-Id on the answer, replacing any the upstream set.
-// (The proxy's own error answers carry it too.)
+// Policy returns the policy document in force; nil while none. It is shared: never change it.
+func (g *Gateway) Policy() *policy.MeshPolicy {
+	doc, _ := g.proxy.Policy()
+	return doc
+}
+
+// Resilience returns the resilience state (retry budgets, circuit breakers, outlier
+// detection), whose Stats the metrics report.
+func (g *Gateway) Resilience() *proxy.Registry { return g.res }
+
+// gatewayPolicy returns the gateway part of the policy in force; nil while none.
+func (g *Gateway) gatewayPolicy() *policy.GatewayPolicy {
+	if doc := g.Policy(); doc != nil {
+		return &doc.Spec.Gateway
+	}
+	return nil
+}
+
+// echoRequestID drops any X-Request-Id the upstream set: the answer carries the request's,
+// which ServeHTTP put on it first.
 func echoRequestID(next http.RoundTripper) http.RoundTripper {
 	return proxy.RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 		resp, err := next.RoundTrip(req)
 		if err == nil {
-			resp.Header[headerRequestID] = req.Header[headerRequestID]
+			delete(resp.Header, headerRequestID)
 		}
 		return resp, err
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
@@ -19,10 +20,12 @@ type configView struct {
 	App      string `json:"app"`
 	Timeout  string `json:"timeout"`
 	Retries  int    `json:"retries"`
+	// PolicyVersion is the version of the policy in force (GET /v1/policy shows it whole).
+	PolicyVersion uint64 `json:"policyVersion"`
 	proxy.TableView
 }
 
-// newAdmin serves /healthz, GET /v1/config and PUT /v1/app.
+// newAdmin serves /healthz, GET /v1/config, GET /v1/policy and PUT /v1/app.
 func (s *Sidecar) newAdmin() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -31,15 +34,20 @@ func (s *Sidecar) newAdmin() http.Handler {
 	mux.HandleFunc("GET /v1/config", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.config())
 	})
+	mux.HandleFunc("GET /v1/policy", func(w http.ResponseWriter, _ *http.Request) {
+		doc, v := s.Policy()
+		writeJSON(w, http.StatusOK, controlplane.PolicyView{Version: v, Policy: doc})
+	})
 	mux.HandleFunc("PUT /v1/app", s.putApp)
 	return mux
 }
 
 func (s *Sidecar) config() configView {
+	_, pv := s.Policy()
 	return configView{
 		Service: s.cfg.Service, Instance: s.cfg.Instance, Version: s.cfg.Version,
 		App: s.App(), Timeout: s.cfg.Timeout.String(), Retries: s.cfg.Retries,
-		TableView: s.out.Table().View(),
+		PolicyVersion: pv, TableView: s.out.Table().View(),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
@@ -19,12 +20,17 @@ const (
 
 var errNoApp = errors.New("the service process is not running")
 
-// newInbound builds the inbound proxy: Config.Inbound middlewares, then the app.
+// newInbound builds the inbound proxy: Config.Inbound middlewares, the policy's static faults
+// (faults.Static), then the app. An inbound call's Route.Policy is the effective policy of the
+// instance's own service and the request's route (what inbound filters read); its Timeout and
+// Retries stay unset: they are the caller's. Static faults sit here, in the chain HTTPChaos
+// uses, so every try of a caller meets them anew.
 func (s *Sidecar) newInbound() http.Handler {
-	mws := append(append([]proxy.Middleware{}, s.cfg.Inbound...), s.toApp)
+	mws := append(append([]proxy.Middleware{}, s.cfg.Inbound...), faults.Static(nil, nil), s.toApp)
 	h := proxy.NewHandler(proxy.Chain(s.inTransport, mws...), s.log.With("side", "inbound"))
-	route := proxy.Route{Service: s.cfg.Service}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.Serve(w, r, route) })
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.Serve(w, r, proxy.Route{Service: s.cfg.Service, Policy: s.out.RouteFor(s.cfg.Service, r).Policy})
+	})
 }
 
 // toApp is the last inbound middleware: it points the request at the app, and answers 503

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/meshlab/meshlab/mesh/proxy"
@@ -39,6 +40,9 @@ type Config struct {
 	OutboundRequest []proxy.Middleware
 	// OutboundAttempt middlewares run once per try of an outbound call, its endpoint picked.
 	OutboundAttempt []proxy.Middleware
+	// Transport carries outbound tries to the mesh; nil: proxy.NewTransport(). meshd passes
+	// one that dials from the pod's address through its network-fault engine.
+	Transport http.RoundTripper
 }
 
 // validate reports every problem of c at once.

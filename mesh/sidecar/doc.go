@@ -7,11 +7,22 @@
 //	  (Host: payment)              timeout → [OutboundRequest…] → retry → pick →
 //	                               [OutboundAttempt…] → transport
 //
-//	harness ──▶ Admin (run token) ── /healthz, /v1/config, PUT /v1/app
+//	harness ──▶ Admin (run token) ── /healthz, /v1/config, /v1/policy, PUT /v1/app
 //
 // Both directions are proxy chains of http.RoundTripper middlewares (see mesh/proxy): the
 // inbound chain is where fault filters (HTTPChaos abort, delay, replace, patch) and authz plug
 // in, the outbound chains where retry budgets, circuit breaking and outlier detection do.
+//
+// Policy: every snapshot with a new PolicyVersion swaps the policy in force atomically (one
+// with PolicyVersion 0, from a control plane that restarted and lost it, is ignored). Each
+// outbound call resolves its effective policy (destination service and route, cached per
+// policy version) into proxy.Call.Route.Policy when it starts, and keeps it to its end; the
+// route's timeout and retry attempts replace Config.Timeout and Config.Retries when set. The
+// outbound chain holds a proxy.Registry (retry budgets, circuit breaking, outlier detection,
+// load balancing, subsets); the inbound chain resolves the instance's own service's policy
+// and applies its static faults (faults.Static) right before the app, in the chain where
+// HTTPChaos filters run, so each try of a caller meets them anew. GET /v1/policy answers
+// {"version": N, "policy": {...}}.
 //
 // The control plane is wired by the caller: it feeds Update with every snapshot, and flips the
 // instance's readiness from OnAppChange, which fires when PUT /v1/app (or SetApp) starts or

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/meshlab/meshlab/mesh/controlplane"
+	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
@@ -18,6 +19,7 @@ type Sidecar struct {
 	cfg Config
 	log *slog.Logger
 	out *proxy.Proxy
+	res *proxy.Registry // the outbound resilience state: retry budgets, breakers, outliers
 
 	app         atomic.Pointer[string] // host:port of the app; "" when down
 	appMu       sync.Mutex             // orders SetApp calls and their callbacks
@@ -41,11 +43,14 @@ func New(cfg Config) (*Sidecar, error) {
 	}
 	s := &Sidecar{cfg: cfg, log: cfg.Logger.With("service", cfg.Service), inTransport: proxy.NewTransport()}
 	s.app.Store(&cfg.App)
-	s.out = proxy.New(proxy.Options{
+	opts := proxy.Options{
 		Timeout: cfg.Timeout, Retries: cfg.Retries,
-		Request: cfg.OutboundRequest, Attempt: cfg.OutboundAttempt,
+		Request: cfg.OutboundRequest, Attempt: cfg.OutboundAttempt, Transport: cfg.Transport,
 		Logger: s.log.With("side", "outbound"),
-	})
+	}
+	s.res = proxy.NewRegistry(proxy.WithLogger(opts.Logger))
+	s.res.Apply(&opts)
+	s.out = proxy.New(opts)
 	s.inbound = s.newInbound()
 	s.outbound = http.HandlerFunc(s.serveOutbound)
 	s.admin = proc.RequireToken(cfg.Token, s.newAdmin())
@@ -63,10 +68,28 @@ func (s *Sidecar) Outbound() http.Handler { return s.outbound }
 // Admin returns the token-guarded admin handler.
 func (s *Sidecar) Admin() http.Handler { return s.admin }
 
-// Update replaces the outbound endpoint table with snap's.
+// Update replaces the outbound endpoint table with snap's, and the policy in force with
+// snap's when its PolicyVersion is new. A snapshot with PolicyVersion 0 (a restarted control
+// plane that lost the policy) leaves the last known policy in force.
 func (s *Sidecar) Update(snap controlplane.Snapshot) {
 	s.out.Update(snap)
-	s.log.Debug("endpoint table updated", "version", snap.Version)
+	s.log.Debug("endpoint table updated", "version", snap.Version, "policyVersion", snap.PolicyVersion)
+}
+
+// Resilience returns the outbound resilience state (retry budgets, circuit breakers, outlier
+// detection), whose Stats the metrics report.
+func (s *Sidecar) Resilience() *proxy.Registry { return s.res }
+
+// Policy returns the policy document in force and its version; nil and 0 while none.
+func (s *Sidecar) Policy() (*policy.MeshPolicy, uint64) { return s.out.Policy() }
+
+// AuthorizationPolicy returns the authorization part of the policy in force; nil while none
+// (Authz.Policy takes this method value).
+func (s *Sidecar) AuthorizationPolicy() *policy.Authorization {
+	if doc, _ := s.out.Policy(); doc != nil {
+		return doc.Spec.Security.Authorization
+	}
+	return nil
 }
 
 // serveOutbound routes a call of the local service to the service its Host names.
@@ -80,7 +103,7 @@ func (s *Sidecar) serveOutbound(w http.ResponseWriter, r *http.Request) {
 		proxy.WriteError(w, http.StatusNotFound, proxy.ReasonUnknownService, fmt.Sprintf("unknown service %q", svc))
 		return
 	}
-	s.out.Serve(w, r, s.out.Route(svc))
+	s.out.Serve(w, r, s.out.RouteFor(svc, r))
 }
 
 // serviceOf returns the service a Host names: the host without a port, in lower case.

@@ -1,0 +1,55 @@
+package sidecar
+
+import (
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/meshlab/meshlab/mesh/identity"
+)
+
+// TestRotationThroughSidecarsFailsNoRequest sends 30 rps for 15 s through an mTLS outbound
+// proxy to a STRICT inbound listener, half on kept-alive connections, half on a new
+// connection per request, while both sides' 4 s certificates rotate.
+func TestRotationThroughSidecarsFailsNoRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("15 s of load")
+	}
+	t.Parallel()
+	caURL := startCAServer(t)
+	payment := runSource(t, caURL, "payment", 4*time.Second)
+	order := runSource(t, caURL, "order", 4*time.Second)
+	addr := serveStrict(t, payment, whoami)
+	want := identity.ID("default", "order")
+
+	var sent, failed atomic.Int64
+	var wg sync.WaitGroup
+	for _, keepAlive := range []bool{true, false} {
+		url := mtlsOutbound(t, order, "payment", addr, keepAlive) + "/payments"
+		wg.Go(func() {
+			tick := time.NewTicker(time.Second / 15)
+			defer tick.Stop()
+			for end := time.Now().Add(15 * time.Second); time.Now().Before(end); <-tick.C {
+				sent.Add(1)
+				code, reason, body, err := fetchTLS(http.DefaultClient, http.MethodGet, url)
+				if err != nil || code != http.StatusOK || body != want {
+					failed.Add(1)
+					t.Logf("failed: %v %d %s %q", err, code, reason, body)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("sent %d, failed %d, rotations payment %d order %d", sent.Load(), failed.Load(),
+		payment.Stats().Rotations, order.Stats().Rotations)
+	assert.GreaterOrEqual(t, sent.Load(), int64(300))
+	assert.Zero(t, failed.Load())
+	assert.GreaterOrEqual(t, payment.Stats().Rotations, uint64(3))
+	assert.GreaterOrEqual(t, order.Stats().Rotations, uint64(3))
+	assert.Zero(t, payment.Stats().HandshakeFailures)
+	assert.Zero(t, order.Stats().HandshakeFailures)
+}
