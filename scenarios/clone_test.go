@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,6 +20,11 @@ func fullScenario() Scenario {
 	s.Load = Load{Profile: "steps", Duration: dur(3 * time.Second), Steps: []Step{{1.5, dur(time.Second)}, {2, dur(2 * time.Second)}},
 		Mix: []RouteWeight{{"POST /orders", 0.1}}, Timeout: dur(time.Second)}
 	s.SLO.Availability.Objective = Percent{99.999}
+	s.Policy = &policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
+		"payment": {RoutePolicy: policy.RoutePolicy{Retries: &policy.RetryPolicy{Attempts: 2}}}}}}
+	s.PolicyChanges = []PolicyChange{{At: dur(time.Second), Policy: *s.Policy}}
+	s.Faults = []FaultSpec{{At: dur(time.Second), Object: json.RawMessage(`{"apiVersion":"chaos-mesh.org/v1alpha1",` +
+		`"kind":"PodChaos","metadata":{"name":"kill"},"spec":{"action":"pod-kill","mode":"one","selector":{"labelSelectors":{"app":"payment"}}}}`)}}
 	return s
 }
 
@@ -34,6 +40,9 @@ func TestCloneIsDeep(t *testing.T) {
 	c.Load.Mix[0].Weight = 9
 	c.SLO.Availability.Objective = Percent{1}
 	c.SLO.Latency.Threshold = dur(1)
+	c.Policy.Spec.Services["payment"].Retries.Attempts = 9
+	c.PolicyChanges[0].Policy.Spec.Services["payment"].Retries.Attempts = 9
+	c.Faults[0].Object[0] = 'x'
 	assert.Equal(t, fullScenario(), s, "changing the clone left the original as it was")
 }
 
@@ -56,7 +65,7 @@ func TestCloneKnowsEveryReference(t *testing.T) {
 	}
 	walk(reflect.TypeFor[Scenario](), "")
 	assert.Equal(t, []string{"Topology.Replicas", "Topology.ServiceTime", "Topology.Retries",
-		"Load.Steps", "Load.Mix", "SLO.Availability", "SLO.Latency"}, refs)
+		"Load.Steps", "Load.Mix", "SLO.Availability", "SLO.Latency", "Policy", "PolicyChanges", "Faults"}, refs)
 }
 
 func TestScenarioJSONRoundTrip(t *testing.T) {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding"
 	"fmt"
 	"math"
 	"reflect"
@@ -13,7 +14,17 @@ import (
 // document of nested aliases ("billion laughs") cannot run the loader out of time or memory.
 const maxVisits = 1 << 18
 
-var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+var (
+	unmarshalerType     = reflect.TypeFor[yaml.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	nodeDecoderType     = reflect.TypeFor[nodeDecoder]()
+)
+
+// nodeDecoder is implemented by values that decode their own node with the walker, so that
+// their problems keep their lines (FaultSpec).
+type nodeDecoder interface {
+	decodeNode(d *decoder, n *yaml.Node, path string)
+}
 
 // decoder walks a yaml.Node tree into Go values by their yaml tags. It never stops at a
 // problem: it records it and goes on with the next node. On the way it records the line of
@@ -49,6 +60,14 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		if err := v.Addr().Interface().(yaml.Unmarshaler).UnmarshalYAML(n); err != nil {
 			d.badValue(n, path, err.Error())
 		}
+		return
+	}
+	if v.CanAddr() && v.Addr().Type().Implements(nodeDecoderType) {
+		v.Addr().Interface().(nodeDecoder).decodeNode(d, n, path)
+		return
+	}
+	if v.CanAddr() && v.Addr().Type().Implements(textUnmarshalerType) {
+		d.text(n, v.Addr().Interface().(encoding.TextUnmarshaler), path)
 		return
 	}
 	switch v.Kind() {
@@ -161,6 +180,17 @@ func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
 		d.value(item, s.Index(i), itemPath)
 	}
 	v.Set(s)
+}
+
+// text decodes a string scalar through encoding.TextUnmarshaler (policy.Duration).
+func (d *decoder) text(n *yaml.Node, u encoding.TextUnmarshaler, path string) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		d.badValue(n, path, "want a string, got "+describe(n))
+		return
+	}
+	if err := u.UnmarshalText([]byte(n.Value)); err != nil {
+		d.badValue(n, path, err.Error())
+	}
 }
 
 // scalar decodes a string, number or boolean; the node's resolved tag must fit the kind, so a

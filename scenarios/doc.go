@@ -30,4 +30,26 @@
 //
 // Duration and Percent read and write themselves in YAML and JSON ("250ms", "99.9%"), so a
 // Scenario embedded in a report as JSON can be read back and run again unchanged.
+//
+// # Policies and faults
+//
+// A scenario may inline a mesh policy (policy, mesh/policy's MeshPolicy, decoded by the same
+// walker and checked by its Validate) and change it at offsets (policyChanges). Its faults are
+// Chaos Mesh objects, kept verbatim (FaultSpec.Object, JSON) with meshlab's "at":
+//
+//	faults:
+//	  - at: 5s
+//	    apiVersion: chaos-mesh.org/v1alpha1
+//	    kind: NetworkChaos
+//	    metadata: {name: product-delay}
+//	    spec: {action: delay, mode: all, selector: {labelSelectors: {app: product}}, delay: {latency: 100ms}}
+//
+//	YAML node ──toJSON──▶ JSON ──unknown fields (exact case)──▶ json.Unmarshal into v1alpha1
+//	  ──Chaos Mesh's webhook defaults and validation──▶ meshlab's checks (kind/action it can
+//	  realize, selector matches a workload of the topology)
+//
+// The object is decoded as the API server would hand it to Chaos Mesh (JSON semantics:
+// "value: '1'", durations as strings). Select picks workloads as Chaos Mesh does, from a
+// source derived from the run's seed (FaultRand); Firings evaluates a Schedule on the run's
+// clock (RunEpoch); FaultPlan expands every fault and Schedule into concrete firings.
 package scenarios

@@ -1,6 +1,11 @@
 package scenarios
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/meshlab/meshlab/mesh/policy"
+)
 
 // APIVersion and Kind identify a scenario catalogue document.
 const (
@@ -29,6 +34,28 @@ type Scenario struct {
 	Topology    Topology `yaml:"topology,omitempty" json:"topology"`
 	Load        Load     `yaml:"load" json:"load"`
 	SLO         SLO      `yaml:"slo,omitempty" json:"slo"`
+
+	// Policy is the mesh policy in force from the start of the run; nil: the default policy.
+	Policy *policy.MeshPolicy `yaml:"policy,omitempty" json:"policy,omitempty"`
+	// PolicyChanges replace the policy at offsets from the start of the attack.
+	PolicyChanges []PolicyChange `yaml:"policyChanges,omitempty" json:"policyChanges,omitempty"`
+	// Faults are Chaos Mesh objects, each injected at its offset from the start of the attack.
+	Faults []FaultSpec `yaml:"faults,omitempty" json:"faults,omitempty"`
+}
+
+// PolicyChange is a policy applied At an offset from the start of the attack.
+type PolicyChange struct {
+	At     Duration          `yaml:"at,omitempty" json:"at,omitempty"`
+	Policy policy.MeshPolicy `yaml:"policy" json:"policy"`
+}
+
+// FaultSpec is one scenario fault: a Chaos Mesh object (apiVersion chaos-mesh.org/v1alpha1,
+// kind, metadata, spec) kept verbatim, plus meshlab's At, its offset from the start of the
+// attack (default 0). In YAML and JSON it is the object's own mapping with an extra "at" key.
+type FaultSpec struct {
+	At Duration
+	// Object is the Chaos Mesh object as compact JSON, without "at".
+	Object json.RawMessage
 }
 
 // Services are the four business services of the reference mesh, in call order.

@@ -84,6 +84,8 @@ func (s *Scenario) Validate() []Problem {
 	ps.under("topology", sc.Topology.validate())
 	ps.under("load", sc.Load.validate())
 	ps.under("slo", sc.SLO.validate(sc.Load.Timeout.Duration))
+	ps = append(ps, sc.validatePolicies()...)
+	ps = append(ps, sc.validateFaults()...)
 	return ps
 }
 
