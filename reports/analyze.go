@@ -14,11 +14,28 @@ const SendLagHeader = "Meshlab-Send-Lag"
 // Analyze builds the report of a run from its exact samples, in any order. Samples intended
 // before the end of the warm-up (Scenario.Warmup after StartedAt) are left out of every figure.
 func Analyze(meta Meta, results []vegeta.Result) *Report {
-	a := newAnalysis(meta, measuredWindow(meta, results))
+	w := measuredWindow(meta, results)
+	a := newAnalysis(meta, w)
 	for i := range results {
 		a.add(&results[i])
 	}
-	return a.close(len(results))
+	r := a.close(len(results))
+	recs := sampleRecs(results, w, a.tally.threshold)
+	r.Phases = analysePhases(meta, w, phaseSpans(meta, w), results)
+	r.Series, r.Fine = seriesSet(recs, w)
+	r.RouteSeries = routeSeries(recs, w)
+	alertSeries := r.Series
+	if r.Fine != nil {
+		alertSeries = *r.Fine
+	}
+	r.Alerts = alertsOf(r.SLO, alertSeries, w.length())
+	r.Trust = trustOf(r.Overall, meta.HostCPU, w)
+	r.Failover = failoverOf(meta, recs, w, r.SLO)
+	r.Repeat = RepeatInfo{Count: meta.Repeat, Index: meta.RepeatIndex}
+	r.PolicyChanges = policyWithin(meta.PolicyChanges, w)
+	r.Gates = EvaluateGates(meta.Gates, r)
+	r.Verdict = Outcome(r.Gates)
+	return r
 }
 
 // analysis accumulates the samples of one window — the whole measured run now, a phase
@@ -113,4 +130,15 @@ func runOf(m Meta, samples int) Run {
 		MeshReady: Duration(m.MeshReady), Interrupted: m.Interrupted,
 		ScheduledRequests: m.ScheduledRequests, Samples: samples,
 	}
+}
+
+// policyWithin is the policy changes within w, in UTC.
+func policyWithin(pcs []PolicyMark, w window) []PolicyMark {
+	out := []PolicyMark{}
+	for _, p := range pcs {
+		if w.sentWithin(p.At) {
+			out = append(out, PolicyMark{At: p.At.UTC(), Name: p.Name, Version: p.Version})
+		}
+	}
+	return out
 }

@@ -1,10 +1,14 @@
 // Package reports turns a run's exact samples into its report: report.json, the source of
-// truth, and report.md for terminals and pull-request comments.
+// truth; report.md for terminals and pull-request comments; report.html with plots; and
+// junit.xml carrying the scenario's gates for CI systems. Compare sets reports side by side.
 //
 //	run dir/
 //	  run.json    ──ReadMeta──────┐
 //	  results.bin ──ReadResults───┴─▶ Analyze ─▶ *Report ─┬─ WriteJSON     ─▶ report.json
-//	                (vegeta gob)                           └─ WriteMarkdown ─▶ report.md
+//	                (vegeta gob)                           ├─ WriteMarkdown ─▶ report.md
+//	                                                       ├─ WriteHTML     ─▶ report.html
+//	                                                       └─ WriteJUnit    ─▶ junit.xml
+//	report.json ×N (base), ×M (new) ──Compare──▶ *Comparison ─▶ WriteMarkdown / WriteJSON
 //
 // Rebuild does the left half from a run directory, WriteFiles the right half, so a report can
 // be rebuilt at any time without a rerun; a rebuilt report.json equals the original byte for
@@ -55,7 +59,41 @@
 // routeOrder gives the display order of routes. A later schemaVersion changes or removes
 // fields; adding one does not bump it.
 //
-// Phases (baseline, fault windows, recovery), time series, failover, gates and mesh metrics will
-// sit beside these keys: each phase is one more window analysed by the same accumulators, with
-// the same overall/routes/slo shape.
+// # Phases, series, trust
+//
+// The window is cut at each fault injection and removal (Meta.Faults) and at each policy
+// change (Meta.PolicyChanges): "baseline" up to the first injection, "fault:<name>" while a
+// fault is in ("fault:a+b" for overlapping ones), "recovery:<name>" after its removal; a
+// policy change splits a phase, the part after it named "<phase>@<policy>/v<version>". A
+// sample belongs to the phase its intended time falls in; each phase is analysed by the same
+// accumulators as the whole, plus its burn rate per SLO: bad ratio ÷ (1 − objective). Series
+// bucket the window by intended time at 1 s (each route too) and, for runs under a minute,
+// at 100 ms. A run is trusted when the achieved rate is ≥ 99% of the target, the send lag p99
+// is under TrustMaxSendLagP99 and the host's CPU p90 (when sampled) is under 90% busy.
+//
+// # Burn-rate alerts
+//
+// The SRE workbook's page (14.4× over 1 h and 5 min) and ticket (6× over 6 h and 30 min)
+// alerts of a 30-day SLO, scaled to the run: long = run × 1 h/30 d (6 h/30 d), short =
+// long/12, at least 1 s (long at least short). They are evaluated on the finest series,
+// sliding both windows a step at a time once the long one is whole: an alert fires at a step
+// when both windows burn at least its rate.
+//
+// # Failover
+//
+// Per injected fault, over its horizon (to the next fault's injection or the window's end):
+// a request is affected when it failed (IsBad) or was good but slower than the latency SLO's
+// threshold. Effective is the first affected request's intended time, TimeToDetect its
+// distance from the injection. TimeToRecover is from the injection to the first moment after
+// which every rolling FailoverWindow (sliding by 10 ms) to the horizon's end meets every SLO
+// (with no SLO set: holds no affected request); Metastable means the fault was removed and
+// that moment never came. RequestsFailed/Slowed count affected requests from the injection to
+// the end of the first good window. Retry amplification (retries per mesh request) and
+// ejections come from the mesh scrapes around the horizon.
+//
+// # Gates
+//
+// `<path> <op> <value>`, see ParseGate and CheckGate; gates of an untrusted run, or on a
+// figure the run lacks, are inconclusive. Verdict: fail if any gate failed, else
+// inconclusive if any was, else pass; "none" without gates.
 package reports

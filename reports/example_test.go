@@ -33,3 +33,12 @@ func ExampleClassify() {
 	// GET /users/{id}
 	// other
 }
+
+func ExampleParseGate() {
+	g, err := reports.ParseGate(`route."POST /orders".latency.p99 < 250ms`)
+	fmt.Println(g.Path, g.Op, g.Value, err)
+	fmt.Println(reports.CheckGate("faults.payment-kil.requestsFailed <= 20", []string{"payment-kill"}))
+	// Output:
+	// [route POST /orders latency p99] < 250 <nil>
+	// invalid gate "faults.payment-kil.requestsFailed <= 20": no fault "payment-kil" in the scenario (faults: payment-kill)
+}

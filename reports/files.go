@@ -25,12 +25,13 @@ func Rebuild(dir string) (*Report, error) {
 	return r, nil
 }
 
-// WriteFiles writes r to dir as report.json and report.md, each replaced whole.
+// WriteFiles writes r to dir as report.json, report.md, junit.xml and report.html, each
+// replaced whole.
 func WriteFiles(dir string, r *Report) error {
 	for _, f := range []struct {
 		name  string
 		write func(io.Writer) error
-	}{{JSONReportFile, r.WriteJSON}, {MarkdownFile, r.WriteMarkdown}} {
+	}{{JSONReportFile, r.WriteJSON}, {MarkdownFile, r.WriteMarkdown}, {JUnitFile, r.WriteJUnit}, {HTMLFile, r.WriteHTML}} {
 		var b bytes.Buffer
 		if err := f.write(&b); err != nil {
 			return fmt.Errorf("rendering %s: %w", f.name, err)

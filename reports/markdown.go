@@ -9,16 +9,23 @@ import (
 	"strings"
 )
 
-// WriteMarkdown writes r as report.md, for a terminal or a pull-request comment: a title, a
-// one-line verdict, the SLO table, the overall line, the per-route table and the status codes.
+// WriteMarkdown writes r as report.md, for a terminal or a pull-request comment: a title, the
+// verdict (gates, SLOs, trust), the gate, SLO, burn-alert, failover and phase tables, the
+// overall line, the per-route table and the status codes.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# %s · %s · seed %d\n\n", r.Run.Scenario, r.Run.Backend, r.Run.Seed)
+	r.writeGateVerdict(bw)
 	fmt.Fprintf(bw, "%s\n\n", r.verdictLine())
+	r.writeTrust(bw)
 	if r.Run.DroppedBytes > 0 {
 		fmt.Fprintf(bw, "> results.bin ended in a cut-off record: %d bytes dropped.\n\n", r.Run.DroppedBytes)
 	}
+	r.writeGateTable(bw)
 	r.writeSLOTable(bw)
+	r.writeAlertTable(bw)
+	r.writeFailoverTable(bw)
+	r.writePhaseTable(bw)
 	fmt.Fprintf(bw, "**Overall** %s\n\n", overallLine(r.Overall))
 	r.writeRouteTable(bw)
 	fmt.Fprintf(bw, "**Status codes** %s\n", statusLine(r.Overall.StatusCodes))
@@ -65,9 +72,9 @@ func (r *Report) sloPhrase() string {
 	case VerdictNotMet:
 		var missed []string
 		for _, s := range r.slos() {
-			if !s.res.Met {
-				missed = append(missed, fmt.Sprintf("%s %s < %s", s.name, floorPercent(s.res.AchievedPercent),
-					plainPercent(s.res.ObjectivePercent)))
+			if !s.Res.Met {
+				missed = append(missed, fmt.Sprintf("%s %s < %s", s.Name, floorPercent(s.Res.AchievedPercent),
+					plainPercent(s.Res.ObjectivePercent)))
 			}
 		}
 		return "SLOs not met: " + strings.Join(missed, ", ")
@@ -77,8 +84,8 @@ func (r *Report) sloPhrase() string {
 }
 
 type namedSLO struct {
-	name string
-	res  *SLOResult
+	Name string
+	Res  *SLOResult
 }
 
 // slos are r's SLO results with their names, availability first.
@@ -102,11 +109,11 @@ func (r *Report) writeSLOTable(w io.Writer) {
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | --- |")
 	for _, s := range slos {
 		verdict := VerdictMet
-		if !s.res.Met {
+		if !s.Res.Met {
 			verdict = "**" + VerdictNotMet + "**"
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", s.name, plainPercent(s.res.ObjectivePercent),
-			floorPercent(s.res.AchievedPercent), spent(s.res.Budget), verdict)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", s.Name, plainPercent(s.Res.ObjectivePercent),
+			floorPercent(s.Res.AchievedPercent), spent(s.Res.Budget), verdict)
 	}
 	fmt.Fprintln(w)
 }

@@ -43,6 +43,14 @@ type Meta struct {
 	TargetRate float64 `json:"targetRate"`
 	// ScheduledRequests is how many requests the schedule called for over the whole attack.
 	ScheduledRequests int `json:"scheduledRequests"`
+
+	Faults        []FaultRecord `json:"faults"`        // faults as scheduled and realized
+	PolicyChanges []PolicyMark  `json:"policyChanges"` // policy versions pushed during the run
+	HostCPU       []CPUSample   `json:"hostCPU"`       // whole-host CPU, sampled every second
+	Mesh          []MeshScrape  `json:"mesh"`          // sidecar counters, summed; may be empty
+	Gates         []string      `json:"gates"`         // gate expressions from the scenario
+	Repeat        int           `json:"repeat"`        // how many times the scenario runs (0 or 1: once)
+	RepeatIndex   int           `json:"repeatIndex"`   // which of those runs this is, from 0
 }
 
 // Versions are the versions of the software that made a run.

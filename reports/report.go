@@ -19,6 +19,28 @@ type Report struct {
 	RouteOrder []string         `json:"routeOrder"`
 	Routes     map[string]Stats `json:"routes"`
 	SLO        SLOReport        `json:"slo"`
+
+	// Verdict is the run's outcome for CI: VerdictPass, VerdictFail or VerdictInconclusive
+	// (see Outcome).
+	Verdict  string       `json:"verdict"`
+	Trust    Trust        `json:"trust"`
+	Gates    []GateResult `json:"gates"`
+	Phases   []Phase      `json:"phases"`
+	Alerts   []Alert      `json:"alerts"` // burn-rate alerts, scaled to the run
+	Failover Failover     `json:"failover"`
+	Series   Series       `json:"series"`               // 1 s
+	Fine     *Series      `json:"fineSeries,omitempty"` // 100 ms, runs under a minute
+	// RouteSeries is the 1 s series of each route that saw a request.
+	RouteSeries map[string]Series `json:"routeSeries"`
+	Repeat      RepeatInfo        `json:"repeat"`
+	// PolicyChanges are the policy versions pushed during the measured window.
+	PolicyChanges []PolicyMark `json:"policyChanges"`
+}
+
+// RepeatInfo places a run among the repeats of its scenario.
+type RepeatInfo struct {
+	Count int `json:"count"` // 0 or 1: a single run
+	Index int `json:"index"` // from 0
 }
 
 // Run identifies a run and what it ran on.

@@ -1,0 +1,183 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Defaults of CompareOptions.
+const (
+	DefaultMinEffectPercent = 10.0              // latency and other "higher is worse" figures
+	DefaultMinEffectLatency = time.Millisecond  // latency, besides the percentage
+	DefaultMinEffectSuccess = 0.5               // success, in percentage points
+	DefaultConfidence       = 0.95              // of the bootstrap interval; α = 1 − it for U
+	DefaultResamples        = 2000              // bootstrap resamples
+	DefaultBlock            = 5 * time.Second   // bootstrap block length
+	minRepeats              = 3                 // per side, for the Mann–Whitney test
+	methodMannWhitney       = "mann-whitney"    // per-run summaries, repeats on both sides
+	methodBootstrap         = "block-bootstrap" // per-second windows of single runs
+	methodNone              = "none"            // no test possible: deltas only
+)
+
+// ErrIncomparable is returned for reports of different scenarios or schema versions without
+// a mapping.
+var ErrIncomparable = errors.New("reports are not comparable")
+
+// CompareOptions tune Compare. Zero values take the defaults above.
+type CompareOptions struct {
+	MinEffectPercent float64       // least relative worsening that counts (latency, budget, failover)
+	MinEffectLatency time.Duration // least absolute latency worsening that counts
+	MinEffectSuccess float64       // least drop in success that counts, percentage points
+	Confidence       float64
+	Resamples        int
+	Block            time.Duration
+	Seed             uint64 // of the bootstrap; 0 is 1
+	// Mapping maps a base scenario name to the new one it may be compared with.
+	Mapping map[string]string
+	// AnySchema allows reports of different schema versions.
+	AnySchema bool
+}
+
+// Comparison is base against new, figure by figure.
+type Comparison struct {
+	BaseScenario string       `json:"baseScenario"`
+	NewScenario  string       `json:"newScenario"`
+	BaseRuns     int          `json:"baseRuns"`
+	NewRuns      int          `json:"newRuns"`
+	Method       string       `json:"method"` // mann-whitney or block-bootstrap
+	Options      CompareOpts  `json:"options"`
+	Rows         []CompareRow `json:"rows"`
+	Regressions  int          `json:"regressions"`
+}
+
+// CompareOpts are the options a comparison used, as report JSON writes them.
+type CompareOpts struct {
+	MinEffectPercent float64  `json:"minEffectPercent"`
+	MinEffectLatency Duration `json:"minEffectLatencyMs"`
+	MinEffectSuccess float64  `json:"minEffectSuccessPoints"`
+	Confidence       float64  `json:"confidence"`
+	Block            Duration `json:"blockMs"`
+}
+
+// CompareRow is one figure of one scope. Base and New are medians over runs; Delta = New − Base.
+type CompareRow struct {
+	Scope        string   `json:"scope"`  // overall, phase:<name>, route:<route>, fault:<name>
+	Metric       string   `json:"metric"` // latency.p50, successPercent, …
+	Unit         string   `json:"unit"`   // ms, %, or ""
+	Base         float64  `json:"base"`
+	New          float64  `json:"new"`
+	Delta        float64  `json:"delta"`
+	DeltaPercent *float64 `json:"deltaPercent"` // null when Base is 0
+	Method       string   `json:"method"`
+	PValue       *float64 `json:"pValue,omitempty"` // Mann–Whitney
+	CILow        *float64 `json:"ciLow,omitempty"`  // bootstrap interval of the per-second difference
+	CIHigh       *float64 `json:"ciHigh,omitempty"`
+	Significant  bool     `json:"significant"`
+	Worse        bool     `json:"worse"`      // moved in the bad direction by at least the minimum effect
+	Regression   bool     `json:"regression"` // Significant and Worse
+}
+
+// Compare compares the runs of new with those of base (one report each, or the repeats of a
+// scenario). With at least 3 runs on both sides it tests per-run summaries with the
+// Mann–Whitney U test (two-sided, α = 1 − Confidence per figure: a handful of repeats cannot
+// afford a multiple-comparison correction, the minimum effect guards instead); otherwise it
+// bootstraps blocks of per-second windows of the first run of each side — never raw
+// requests, which are autocorrelated — at a Bonferroni-corrected level over the figures so
+// tested. A regression is a figure that got significantly worse by at least the minimum effect.
+func Compare(base, new []*Report, opts CompareOptions) (*Comparison, error) {
+	if len(base) == 0 || len(new) == 0 {
+		return nil, fmt.Errorf("%w: nothing to compare (%d base, %d new reports)", ErrIncomparable, len(base), len(new))
+	}
+	opts = opts.withDefaults()
+	if err := comparable(base, new, opts); err != nil {
+		return nil, err
+	}
+	c := &Comparison{
+		BaseScenario: base[0].Run.Scenario, NewScenario: new[0].Run.Scenario, BaseRuns: len(base), NewRuns: len(new),
+		Method: methodBootstrap, Rows: []CompareRow{},
+		Options: CompareOpts{MinEffectPercent: opts.MinEffectPercent, MinEffectLatency: Duration(opts.MinEffectLatency),
+			MinEffectSuccess: opts.MinEffectSuccess, Confidence: opts.Confidence, Block: Duration(opts.Block)},
+	}
+	if len(base) >= minRepeats && len(new) >= minRepeats {
+		c.Method = methodMannWhitney
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed))
+	figs := figuresOf(base[0], new[0])
+	bootOpts := opts
+	if n := bootstrapped(figs); n > 1 {
+		// Bonferroni: the family of per-second tests keeps the overall false-alarm rate.
+		bootOpts.Confidence = 1 - (1-opts.Confidence)/float64(n)
+	}
+	for _, f := range figs {
+		o := opts
+		if c.Method == methodBootstrap {
+			o = bootOpts
+		}
+		row := compareFigure(f, base, new, c.Method, o, rng)
+		if row == nil {
+			continue
+		}
+		if row.Regression {
+			c.Regressions++
+		}
+		c.Rows = append(c.Rows, *row)
+	}
+	return c, nil
+}
+
+func (o CompareOptions) withDefaults() CompareOptions {
+	def := func(x *float64, d float64) {
+		if *x <= 0 {
+			*x = d
+		}
+	}
+	def(&o.MinEffectPercent, DefaultMinEffectPercent)
+	def(&o.MinEffectSuccess, DefaultMinEffectSuccess)
+	def(&o.Confidence, DefaultConfidence)
+	if o.MinEffectLatency <= 0 {
+		o.MinEffectLatency = DefaultMinEffectLatency
+	}
+	if o.Resamples <= 0 {
+		o.Resamples = DefaultResamples
+	}
+	if o.Block <= 0 {
+		o.Block = DefaultBlock
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	return o
+}
+
+// comparable checks that every report is of one scenario (or mapped) and one schema version.
+func comparable(base, new []*Report, o CompareOptions) error {
+	bn, nn := base[0].Run.Scenario, new[0].Run.Scenario
+	for _, side := range [][]*Report{base, new} {
+		for _, r := range side {
+			if r.Run.Scenario != side[0].Run.Scenario {
+				return fmt.Errorf("%w: one side mixes scenarios %q and %q", ErrIncomparable, side[0].Run.Scenario, r.Run.Scenario)
+			}
+			if r.SchemaVersion != base[0].SchemaVersion && !o.AnySchema {
+				return fmt.Errorf("%w: schema versions %d and %d differ (allow explicitly to compare anyway)",
+					ErrIncomparable, base[0].SchemaVersion, r.SchemaVersion)
+			}
+		}
+	}
+	if bn != nn && o.Mapping[bn] != nn {
+		return fmt.Errorf("%w: scenario %q against %q (map one to the other explicitly to compare anyway)", ErrIncomparable, bn, nn)
+	}
+	return nil
+}
+
+// bootstrapped counts the figures that have per-second values.
+func bootstrapped(figs []figure) int {
+	n := 0
+	for _, f := range figs {
+		if f.perSecond != nil {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,126 @@
+package reports
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/meshlab/meshlab/scenarios"
+)
+
+// noisyRun is a 30 s run at 50 req/s (2 s warm-up) whose latencies are lognormal around
+// 8 ms plus extra, and 0.5% of whose requests fail, drawn from seed.
+func noisyRun(seed uint64, extra time.Duration) *Report {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	var rs []vegeta.Result
+	for i := range 1500 {
+		at := time.Duration(i) * 20 * time.Millisecond
+		lat := time.Duration(8e6*math.Exp(0.4*rng.NormFloat64())) + extra
+		code := uint16(200)
+		if rng.IntN(200) == 0 {
+			code = 503
+		}
+		rs = append(rs, withLag(sample(scenarios.DefaultMix[i%5].Route, at, code, lat), 50*time.Microsecond))
+	}
+	m := testMeta(50, 30*time.Second, 2*time.Second)
+	m.Scenario.SLO.Availability = &scenarios.AvailabilitySLO{Objective: scenarios.Percent{Value: 99}}
+	return Analyze(m, rs)
+}
+
+func runs(from uint64, n int, extra time.Duration) []*Report {
+	var out []*Report
+	for i := range n {
+		out = append(out, noisyRun(from+uint64(i), extra))
+	}
+	return out
+}
+
+func TestCompareSingleRuns(t *testing.T) {
+	t.Parallel()
+	// A false alarm needs a significant difference whose near end still reaches the minimum
+	// effect; over 10 pairs of same-distribution runs none may appear, and +5 ms (over 50% of
+	// the 8 ms median) must be flagged every time.
+	for seed := uint64(1); seed <= 10; seed++ {
+		same, err := Compare(runs(seed, 1, 0), runs(seed+100, 1, 0), CompareOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, methodBootstrap, same.Method)
+		assert.False(t, same.Regressed(), "same distribution, seed %d: %+v", seed, regressions(same))
+
+		slower, err := Compare(runs(seed, 1, 0), runs(seed+100, 1, 5*time.Millisecond), CompareOptions{})
+		require.NoError(t, err)
+		assert.True(t, slower.Regressed(), "+5 ms on every request, seed %d", seed)
+		assert.True(t, rowOf(t, slower, "overall", "latency.p50").Regression)
+		assert.True(t, rowOf(t, slower, "overall", "latency.p99").Worse)
+		assert.False(t, rowOf(t, slower, "overall", "successPercent").Regression)
+	}
+}
+
+func TestCompareRepeats(t *testing.T) {
+	t.Parallel()
+	same, err := Compare(runs(1, 5, 0), runs(101, 5, 0), CompareOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, methodMannWhitney, same.Method)
+	assert.False(t, same.Regressed(), "%+v", regressions(same))
+
+	slower, err := Compare(runs(1, 5, 0), runs(101, 5, 5*time.Millisecond), CompareOptions{})
+	require.NoError(t, err)
+	r := rowOf(t, slower, "overall", "latency.p50")
+	assert.True(t, r.Regression)
+	assert.InDelta(t, 2.0/252, *r.PValue, 1e-12, "every new run above every base run")
+
+	var b bytes.Buffer
+	require.NoError(t, slower.WriteMarkdown(&b))
+	assert.Contains(t, b.String(), "regression(s)**")
+	b.Reset()
+	require.NoError(t, slower.WriteJSON(&b))
+	assert.Contains(t, b.String(), `"method": "mann-whitney"`)
+}
+
+func TestCompareIncomparable(t *testing.T) {
+	t.Parallel()
+	a, b := noisyRun(1, 0), noisyRun(2, 0)
+	b.Run.Scenario = "other"
+	_, err := Compare([]*Report{a}, []*Report{b}, CompareOptions{})
+	assert.ErrorIs(t, err, ErrIncomparable)
+	_, err = Compare([]*Report{a}, []*Report{b}, CompareOptions{Mapping: map[string]string{"baseline": "other"}})
+	assert.NoError(t, err)
+	c := noisyRun(3, 0)
+	c.SchemaVersion = SchemaVersion + 1
+	_, err = Compare([]*Report{a}, []*Report{c}, CompareOptions{})
+	assert.ErrorIs(t, err, ErrIncomparable)
+}
+
+func TestMannWhitney(t *testing.T) {
+	t.Parallel()
+	assert.InDelta(t, 2.0/252, mannWhitneyP([]float64{1, 2, 3, 4, 5}, []float64{6, 7, 8, 9, 10}), 1e-12)
+	assert.InDelta(t, 1, mannWhitneyP([]float64{1, 4}, []float64{2, 3}), 1e-12)
+	p := mannWhitneyP([]float64{1, 1, 2, 2, 3}, []float64{1, 2, 2, 3, 3}) // ties: normal approximation
+	assert.Greater(t, p, 0.3)
+}
+
+func rowOf(t *testing.T, c *Comparison, scope, metric string) CompareRow {
+	t.Helper()
+	for _, r := range c.Rows {
+		if r.Scope == scope && r.Metric == metric {
+			return r
+		}
+	}
+	t.Fatalf("no row %s %s", scope, metric)
+	return CompareRow{}
+}
+
+func regressions(c *Comparison) []CompareRow {
+	var out []CompareRow
+	for _, r := range c.Rows {
+		if r.Regression {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package reports
+
+import (
+	"slices"
+	"time"
+)
+
+// Failover analysis defaults.
+const (
+	// FailoverWindow is the rolling window that must stay within the SLO for a fault to count
+	// as recovered from.
+	FailoverWindow = time.Second
+	// failoverStep is how finely the rolling window slides.
+	failoverStep = 10 * time.Millisecond
+)
+
+// Failover is how the mesh rode out each fault.
+type Failover struct {
+	Window Duration        `json:"windowMs"` // the rolling window of recovery
+	Faults []FaultFailover `json:"faults"`
+}
+
+// FaultFailover is one fault's timeline and cost. A request is affected when it failed
+// (IsBad) or was good but slower than the latency SLO's threshold.
+type FaultFailover struct {
+	FaultRecord
+	// Effective is when the first affected request was intended, at or after injection.
+	Effective *time.Time `json:"effective"`
+	// Until is the end of the fault's horizon: the next fault's injection or the window's end.
+	Until time.Time `json:"until"`
+	// TimeToDetect is from injection to Effective; null when nothing was affected.
+	TimeToDetect *Duration `json:"timeToDetectMs"`
+	// TimeToRecover is from injection to the first moment after which every rolling window
+	// to Until is within the SLO; null when that never happened.
+	TimeToRecover *Duration `json:"timeToRecoverMs"`
+	Recovered     bool      `json:"recovered"`
+	// Metastable: the fault was removed and the system still did not recover by Until.
+	Metastable bool `json:"metastable"`
+	// RequestsFailed and RequestsSlowed count the affected requests from injection to the end
+	// of the first rolling window within the SLO (or to Until).
+	RequestsFailed int `json:"requestsFailed"`
+	RequestsSlowed int `json:"requestsSlowed"`
+	// RetryAmplification is the sidecars' retries per mesh request over the horizon, from
+	// the mesh scrapes around it; Ejections the outlier ejections. Null without scrapes.
+	RetryAmplification *float64 `json:"retryAmplification"`
+	Ejections          *float64 `json:"ejections"`
+}
+
+// failoverOf analyses each fault of m over recs (in time order) within w.
+func failoverOf(m Meta, recs []sampleRec, w window, slo SLOReport) Failover {
+	f := Failover{Window: Duration(FailoverWindow), Faults: []FaultFailover{}}
+	for _, rec := range m.Faults {
+		ff := FaultFailover{FaultRecord: rec}
+		if !rec.Injected.IsZero() && rec.Injected.Before(w.end) {
+			ff.Until = horizonOf(m.Faults, rec, w.end)
+			analyseFault(&ff, recs, slo)
+			ff.RetryAmplification, ff.Ejections = meshDeltas(m.Mesh, rec.Injected, ff.Until)
+		}
+		f.Faults = append(f.Faults, ff)
+	}
+	return f
+}
+
+// horizonOf is when the next fault after f is injected, or end.
+func horizonOf(faults []FaultRecord, f FaultRecord, end time.Time) time.Time {
+	h := end
+	for _, o := range faults {
+		if o.Name != f.Name && o.Injected.After(f.Injected) && o.Injected.Before(h) {
+			h = o.Injected
+		}
+	}
+	return h
+}
+
+// analyseFault fills in the timeline and cost of ff from the requests in its horizon.
+func analyseFault(ff *FaultFailover, recs []sampleRec, slo SLOReport) {
+	inj := ff.Injected
+	lo, _ := slices.BinarySearchFunc(recs, inj, func(r sampleRec, t time.Time) int { return r.at.Compare(t) })
+	hi, _ := slices.BinarySearchFunc(recs, ff.Until, func(r sampleRec, t time.Time) int { return r.at.Compare(t) })
+	in := recs[lo:max(hi, lo)]
+	for _, r := range in {
+		if r.affected() {
+			at := r.at.UTC()
+			d := Duration(r.at.Sub(inj))
+			ff.Effective, ff.TimeToDetect = &at, &d
+			break
+		}
+	}
+	ttr, ok := recoveryOf(in, inj, ff.Until, slo)
+	recoveredAt := ff.Until
+	if ok {
+		d := Duration(ttr)
+		ff.TimeToRecover, ff.Recovered = &d, true
+		recoveredAt = inj.Add(ttr + FailoverWindow) // the first window within the SLO may hold a few
+	}
+	ff.Metastable = !ok && !ff.Removed.IsZero() && ff.Removed.Before(ff.Until)
+	for _, r := range in {
+		if !r.at.Before(recoveredAt) || !r.at.Before(ff.Until) {
+			break
+		}
+		if r.bad {
+			ff.RequestsFailed++
+		} else if r.slow {
+			ff.RequestsSlowed++
+		}
+	}
+}
+
+// recoveryOf finds the first offset from inj after which every rolling FailoverWindow up to
+// until is within the SLO; ok is false when the last one is not.
+func recoveryOf(in []sampleRec, inj, until time.Time, slo SLOReport) (time.Duration, bool) {
+	nb := max(int((until.Sub(inj)+failoverStep-1)/failoverStep), 1)
+	reqs, bads, slows := make([]int, nb+1), make([]int, nb+1), make([]int, nb+1)
+	for _, r := range in {
+		i := min(int(r.at.Sub(inj)/failoverStep), nb-1) + 1
+		reqs[i]++
+		if r.bad {
+			bads[i]++
+		}
+		if r.slow {
+			slows[i]++
+		}
+	}
+	for i := 1; i <= nb; i++ {
+		reqs[i] += reqs[i-1]
+		bads[i] += bads[i-1]
+		slows[i] += slows[i-1]
+	}
+	nw := min(int(FailoverWindow/failoverStep), nb)
+	first := -1
+	for i := nb - nw; i >= 0; i-- {
+		n, b, s := reqs[i+nw]-reqs[i], bads[i+nw]-bads[i], slows[i+nw]-slows[i]
+		if !withinSLO(n, b, s, slo) {
+			break
+		}
+		first = i
+	}
+	if first < 0 {
+		return 0, false
+	}
+	return time.Duration(first) * failoverStep, true
+}
+
+// withinSLO reports whether n requests, bad of them failed and slow too slow, meet the SLOs;
+// without an SLO, whether none was affected. No requests is within.
+func withinSLO(n, bad, slow int, slo SLOReport) bool {
+	if n == 0 {
+		return true
+	}
+	if slo.Availability == nil && slo.Latency == nil {
+		return bad+slow == 0
+	}
+	if a := slo.Availability; a != nil && float64(n-bad)*100 < a.ObjectivePercent*float64(n) {
+		return false
+	}
+	if l := slo.Latency; l != nil && float64(n-bad-slow)*100 < l.ObjectivePercent*float64(n) {
+		return false
+	}
+	return true
+}
+
+// meshDeltas are the retries per request and the ejections the sidecars counted over
+// [from, to] (see meshBetween).
+func meshDeltas(scrapes []MeshScrape, from, to time.Time) (amp, ejections *float64) {
+	v := meshBetween(scrapes, from, to)
+	if v == nil {
+		return nil, nil
+	}
+	return v.RetriesPerRequest, &v.Counters.Ejections
+}
