@@ -45,4 +45,5 @@ type Workload struct {
 	App     string            `json:"app"` // "payment", "gateway"
 	Version string            `json:"version"`
 	Labels  map[string]string `json:"labels"`
+	IP      string            `json:"ip,omitempty"` // its own address (a pod IP), where the backend has one
 }

@@ -55,6 +55,10 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	if !ok {
 		return out, fmt.Errorf("scenario %s: backend %q is not available here", sc.Name, sc.Backend)
 	}
+	firings, changes, err := plan(sc)
+	if err != nil {
+		return out, err
+	}
 	out.Dir, err = runDir(opts, sc)
 	if err != nil {
 		return out, err
@@ -73,11 +77,17 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	if err != nil {
 		return out, fmt.Errorf("bringing the mesh up: %w", err)
 	}
+	ch := newChaos(mesh, log)
+	chaosCtx, stopChaos := context.WithCancel(ctx)
 	defer func() {
-		// Every exit path, a panic included, tears the mesh down first.
+		// Every exit path, a panic included, removes every active fault, then tears the mesh
+		// down.
 		r := recover()
+		stopChaos()
 		dctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
+		ch.wg.Wait()
+		ch.removeAll(dctx)
 		if derr := mesh.Down(dctx); derr != nil && err == nil {
 			err = fmt.Errorf("tearing the mesh down: %w", derr)
 		}
@@ -90,11 +100,24 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "mesh ready in %s; gateway %s\n", meta.MeshReady.Round(time.Millisecond), mesh.GatewayURL())
 	}
-
+	if sc.Policy != nil {
+		if err := ch.applyPolicy(ctx, "initial", *sc.Policy); err != nil {
+			return out, fmt.Errorf("applying the scenario's policy: %w", err)
+		}
+	}
 	if opts.afterUp != nil {
 		opts.afterUp()
 	}
+	cpu := sampleCPU(chaosCtx, time.Second)
+	ch.start(chaosCtx, time.Now(), firings, changes)
 	sum, attackErr := attack(ctx, sc, mesh.GatewayURL(), out.Dir, opts, log)
+	stopChaos()
+	ch.wg.Wait()
+	rctx, cancelRemove := context.WithTimeout(context.Background(), 15*time.Second)
+	ch.removeAll(rctx)
+	cancelRemove()
+	ch.fill(&meta)
+	meta.HostCPU = toCPUSamples(<-cpu)
 	meta.StartedAt = sum.Started
 	meta.ScheduledRequests = int(sum.Scheduled)
 	meta.Interrupted = attackErr != nil

@@ -20,7 +20,13 @@ func (m *localMesh) restart(p *process) {
 	m.restarts.Add(1)
 	defer m.restarts.Done()
 	for !m.stopping() {
-		time.Sleep(m.restartDelay())
+		if p.held.Load() {
+			for p.held.Load() && !m.stopping() { // pod-failure: down until recovered, then cold
+				time.Sleep(20 * time.Millisecond)
+			}
+		} else {
+			time.Sleep(m.restartDelay())
+		}
 		if m.stopping() {
 			return
 		}

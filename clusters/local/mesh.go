@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/mesh/faults"
+	"github.com/meshlab/meshlab/mesh/netfault"
 	"github.com/meshlab/meshlab/mesh/proc"
 )
 
@@ -29,6 +31,10 @@ type localMesh struct {
 	cp      *process
 	gateway *process
 	pods    []*pod
+
+	policy    policyState
+	netRules  ruleSets[netfault.Rule]
+	httpRules ruleSets[faults.HTTPRule]
 
 	stop      atomic.Bool
 	restarts  sync.WaitGroup
@@ -90,7 +96,7 @@ func (m *localMesh) startControlPlane(ctx context.Context) error {
 	}
 	m.cpLn = ln.(*net.TCPListener)
 	m.cp = &process{
-		id: "controlplane", m: m,
+		id: "controlplane", m: m, onStart: m.restorePolicy,
 		files: func() ([]*os.File, error) {
 			f, err := m.cpLn.File()
 			return []*os.File{f}, err
@@ -105,10 +111,11 @@ func (m *localMesh) controlPlaneURL() string { return "http://" + m.cpLn.Addr().
 func (m *localMesh) startGateway(ctx context.Context) error {
 	t := m.spec.Topology
 	m.gateway = &process{
-		id: "gateway", m: m,
+		id: "gateway", m: m, onStart: func(map[string]string) error { return m.pushFaults(m.gateway) },
 		args: func() []string {
 			return []string{"gateway", "--controlplane", m.controlPlaneURL(),
-				"--timeout", t.Timeout.String(), "--retries", fmt.Sprint(retries(t))}
+				"--timeout", t.Timeout.String(), "--retries", fmt.Sprint(retries(t)),
+				"--ip", GatewayIP, "--listen", GatewayIP + ":0", "--admin", GatewayIP + ":0"}
 		},
 	}
 	return m.gateway.launch(ctx)
@@ -132,7 +139,7 @@ func (m *localMesh) Workloads() []clusters.Workload {
 		w = append(w, p.workload())
 	}
 	return append(w, clusters.Workload{ID: "gateway", App: "gateway", Version: "v1",
-		Labels: map[string]string{"app": "gateway", "version": "v1"}})
+		Labels: map[string]string{"app": "gateway", "version": "v1"}, IP: GatewayIP})
 }
 
 func (m *localMesh) stopping() bool { return m.stop.Load() }

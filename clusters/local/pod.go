@@ -23,6 +23,7 @@ type pod struct {
 	sidecar  *process
 	app      *process
 	workTime string
+	ip       string // the pod's own loopback address: its listeners bind it, its dials come from it
 	wiring   sync.Mutex
 }
 
@@ -30,10 +31,10 @@ type pod struct {
 func (m *localMesh) newPods() []*pod {
 	var pods []*pod
 	t := m.spec.Topology
-	for _, svc := range scenarios.Services {
+	for s, svc := range scenarios.Services {
 		for i := 0; i < replicas(t, svc); i++ {
 			p := &pod{m: m, id: fmt.Sprintf("%s-%d", svc, i), service: svc, version: "v1", ordinal: i,
-				workTime: workTime(t.ServiceTime[svc])}
+				workTime: workTime(t.ServiceTime[svc]), ip: podIP(s, i)}
 			p.sidecar = &process{id: p.id + "/sidecar", m: m, args: p.sidecarArgs, onStart: p.wire}
 			p.app = &process{id: p.id + "/service", m: m, args: p.serviceArgs, onStart: p.wire, onExit: p.serviceExited}
 			pods = append(pods, p)
@@ -54,7 +55,8 @@ func (p *pod) sidecarArgs() []string {
 	t := p.m.spec.Topology
 	args := []string{"sidecar", "--service", p.service, "--instance", p.id, "--version", p.version,
 		"--controlplane", p.m.controlPlaneURL(), "--timeout", t.Timeout.String(),
-		"--retries", fmt.Sprint(retries(t))}
+		"--retries", fmt.Sprint(retries(t)), "--ip", p.ip,
+		"--inbound", p.ip + ":0", "--outbound", p.ip + ":0", "--admin", p.ip + ":0"}
 	if a := p.app.Addrs(); a != nil {
 		args = append(args, "--app", a["http"])
 	}
@@ -63,7 +65,8 @@ func (p *pod) sidecarArgs() []string {
 
 func (p *pod) serviceArgs() []string {
 	args := []string{"service", "--service", p.service, "--instance", p.id,
-		"--seed", fmt.Sprint(p.m.spec.Seed), "--work", p.workTime}
+		"--seed", fmt.Sprint(p.m.spec.Seed), "--work", p.workTime,
+		"--listen", p.ip + ":0", "--admin", p.ip + ":0"}
 	if a := p.sidecar.Addrs(); a != nil {
 		args = append(args, "--outbound", "http://"+a["outbound"])
 	}
@@ -83,7 +86,10 @@ func (p *pod) wire(map[string]string) error {
 	if err := p.m.admin(app["admin"], "PUT", "/v1/outbound", map[string]string{"url": "http://" + sc["outbound"]}); err != nil {
 		return err
 	}
-	return p.m.admin(sc["admin"], "PUT", "/v1/app", map[string]string{"addr": app["http"]})
+	if err := p.m.admin(sc["admin"], "PUT", "/v1/app", map[string]string{"addr": app["http"]}); err != nil {
+		return err
+	}
+	return p.m.pushFaults(p.sidecar)
 }
 
 // serviceExited tells the sidecar its service is gone, as a kubelet marks a pod NotReady, so the
@@ -98,8 +104,15 @@ func (p *pod) serviceExited() {
 
 func (p *pod) workload() clusters.Workload {
 	return clusters.Workload{ID: p.id, App: p.service, Version: p.version,
-		Labels: map[string]string{"app": p.service, "version": p.version}}
+		Labels: map[string]string{"app": p.service, "version": p.version}, IP: p.ip}
 }
+
+// Loopback addresses stand in for pod IPs (Linux routes all of 127.0.0.0/8 to lo): the gateway
+// has GatewayIP, replica i of the s-th service 127.0.(10+s).(1+i). Network faults select peers
+// by these addresses, as Chaos Mesh selects pod IPs.
+const GatewayIP = "127.0.9.1"
+
+func podIP(service, ordinal int) string { return fmt.Sprintf("127.0.%d.%d", 10+service, 1+ordinal) }
 
 func replicas(t scenarios.Topology, svc string) int {
 	if n, ok := t.Replicas[svc]; ok {

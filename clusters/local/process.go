@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,6 +26,8 @@ type process struct {
 
 	onStart func(addrs map[string]string) error // wiring after each ready start
 	onExit  func()                              // unwiring right after an exit
+
+	held atomic.Bool // pod-failure: no restart while held
 
 	mu    sync.Mutex
 	cmd   *exec.Cmd
@@ -187,3 +190,7 @@ func closeAll(files []*os.File) {
 		f.Close()
 	}
 }
+
+// hold keeps the process from being restarted while on; when turned off, a process held down
+// starts at once (a cold start, as when Chaos Mesh restores a pod-failure's images).
+func (p *process) hold(on bool) { p.held.Store(on) }

@@ -14,10 +14,14 @@ func runControlPlane(ctx context.Context, args []string, log *slog.Logger) error
 	addr := fs.String("listen", "127.0.0.1:0", "address to listen on")
 	fd := fs.Int("listen-fd", 0, "inherited listening socket to serve on instead of --listen")
 	ttl := fs.Duration("heartbeat-ttl", 0, "remove an instance whose heartbeats stop for this long (0: default)")
+	pol := fs.String("policy", "", "MeshPolicy JSON document to start with (PUT /v1/policy replaces it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	srv := controlplane.NewServer(controlplane.ServerOptions{HeartbeatTTL: *ttl, Logger: log})
+	srv := controlplane.NewServer(controlplane.ServerOptions{HeartbeatTTL: *ttl, Token: token(), Logger: log})
+	if err := loadPolicy(srv, *pol); err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/", srv.Handler())
 	l, err := listen("http", *addr, *fd, mux)

@@ -6,7 +6,9 @@ import (
 	"log/slog"
 
 	"github.com/meshlab/meshlab/mesh/controlplane"
+	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/gateway"
+	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
 func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
@@ -16,28 +18,31 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	cp := fs.String("controlplane", "", "control plane URL (required)")
 	timeout := fs.Duration("timeout", 0, "per-route timeout (0: default)")
 	retries := fs.Int("retries", 1, "basic retries for idempotent requests")
+	ip := fs.String("ip", "", "the gateway's own address: calls into the mesh are dialed from it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := required(fs, "controlplane"); err != nil {
 		return err
 	}
-	gw, err := gateway.New(gateway.Config{Timeout: *timeout, Retries: *retries, Logger: log, Token: token()})
+	fp := newFaultPlane(log, "gateway", *ip)
+	gw, err := gateway.New(gateway.Config{Timeout: *timeout, Retries: *retries, Logger: log, Token: token(),
+		Request: []proxy.Middleware{fp.http.Middleware}, Transport: fp.transport()})
 	if err != nil {
 		return err
 	}
 	client := controlplane.NewClient(*cp, log)
 	go watch(ctx, log, client, gw.Update)
 
-	pub, err := listen("http", *addr, 0, gw)
+	pub, err := listen("http", *addr, 0, faults.Abortable(gw))
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, gw.Admin())
+	adm, err := listen("admin", *adminAddr, 0, fp.admin(gw.Admin()))
 	if err != nil {
 		return err
 	}
-	return serve(ctx, log, "gateway", []listener{pub, adm})
+	return serve(ctx, log, "gateway", []listener{fp.listener(pub), adm})
 }
 
 // watch feeds control-plane snapshots to fn until ctx ends; the client itself rides out a lost

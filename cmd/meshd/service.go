@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/services"
+	"github.com/meshlab/meshlab/mesh/stress"
 )
 
 func runService(ctx context.Context, args []string, log *slog.Logger) error {
@@ -41,17 +42,24 @@ func runService(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, proc.RequireToken(token(), serviceAdmin(svc)))
+	st := stress.New(log)
+	defer st.Stop()
+	adm, err := listen("admin", *adminAddr, 0, proc.RequireToken(token(), serviceAdmin(svc, st)))
 	if err != nil {
 		return err
 	}
 	return serve(ctx, log, "service", []listener{app, adm})
 }
 
-// serviceAdmin is a service process's admin surface: health, and re-pointing its outbound calls
-// when its sidecar restarted on a new port.
-func serviceAdmin(svc *services.Service) http.Handler {
+// serviceAdmin is a service process's admin surface: health, re-pointing its outbound calls
+// when its sidecar restarted on a new port, and StressChaos run inside the process
+// (GET/PUT/DELETE /v1/stress, see stress.Handler).
+func serviceAdmin(svc *services.Service, st *stress.Stressor) http.Handler {
 	mux := http.NewServeMux()
+	stressH := stress.Handler(st)
+	mux.Handle("GET /v1/stress", stressH)
+	mux.Handle("PUT /v1/stress", stressH)
+	mux.Handle("DELETE /v1/stress", stressH)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("ok\n"))
 	})

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 
 	"github.com/meshlab/meshlab/mesh/controlplane"
+	"github.com/meshlab/meshlab/mesh/faults"
+	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/sidecar"
 )
 
@@ -21,6 +23,7 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	inAddr := fs.String("inbound", "127.0.0.1:0", "inbound address (what the mesh dials)")
 	outAddr := fs.String("outbound", "127.0.0.1:0", "outbound address (what the local service dials)")
 	adminAddr := fs.String("admin", "127.0.0.1:0", "admin address (loopback)")
+	ip := fs.String("ip", "", "the pod's own address: outbound calls are dialed from it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -28,14 +31,16 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	log = log.With("instance", *instance)
+	fp := newFaultPlane(log, *instance, *ip)
 	sc, err := sidecar.New(sidecar.Config{
 		Service: *service, Instance: *instance, Version: *version, App: *app,
 		Timeout: *timeout, Retries: *retries, Token: token(), Logger: log,
+		Inbound: []proxy.Middleware{fp.http.Middleware}, Transport: fp.transport(),
 	})
 	if err != nil {
 		return err
 	}
-	in, err := listen("inbound", *inAddr, 0, sc.Inbound())
+	in, err := listen("inbound", *inAddr, 0, faults.Abortable(sc.Inbound()))
 	if err != nil {
 		return err
 	}
@@ -43,7 +48,7 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, sc.Admin())
+	adm, err := listen("admin", *adminAddr, 0, fp.admin(sc.Admin()))
 	if err != nil {
 		return err
 	}
@@ -56,5 +61,5 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	})
 	sc.OnAppChange(reg.SetReady)
 	go watch(ctx, log, client, sc.Update)
-	return serve(ctx, log, "sidecar", []listener{in, out, adm})
+	return serve(ctx, log, "sidecar", []listener{fp.listener(in), out, adm})
 }
