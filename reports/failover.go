@@ -24,11 +24,14 @@ type Failover struct {
 // (IsBad) or was good but slower than the latency SLO's threshold.
 type FaultFailover struct {
 	FaultRecord
-	// Effective is when the first affected request was intended, at or after injection.
+	// Effective is when the first request observed to be affected by the fault was intended,
+	// at or after injection: one that failed, or was slower than anything its route saw in
+	// the baseline (so a delay within the SLO still shows when it took hold).
 	Effective *time.Time `json:"effective"`
 	// Until is the end of the fault's horizon: the next fault's injection or the window's end.
 	Until time.Time `json:"until"`
-	// TimeToDetect is from injection to Effective; null when nothing was affected.
+	// TimeToDetect is from injection to the first request outside the SLO (failed, or slower
+	// than the latency SLO's threshold); null when none was.
 	TimeToDetect *Duration `json:"timeToDetectMs"`
 	// TimeToRecover is from injection to the first moment after which every rolling window
 	// to Until is within the SLO; null when that never happened.
@@ -49,11 +52,13 @@ type FaultFailover struct {
 // failoverOf analyses each fault of m over recs (in time order) within w.
 func failoverOf(m Meta, recs []sampleRec, w window, slo SLOReport) Failover {
 	f := Failover{Window: Duration(FailoverWindow), Faults: []FaultFailover{}}
+	base := baselineMax(m.Faults, recs)
 	for _, rec := range m.Faults {
 		ff := FaultFailover{FaultRecord: rec}
 		if !rec.Injected.IsZero() && rec.Injected.Before(w.end) {
 			ff.Until = horizonOf(m.Faults, rec, w.end)
 			analyseFault(&ff, recs, slo)
+			ff.Effective = effectiveOf(recs, rec.Injected, ff.Until, base)
 			ff.RetryAmplification, ff.Ejections = meshDeltas(m.Mesh, rec.Injected, ff.Until)
 		}
 		f.Faults = append(f.Faults, ff)
@@ -80,9 +85,8 @@ func analyseFault(ff *FaultFailover, recs []sampleRec, slo SLOReport) {
 	in := recs[lo:max(hi, lo)]
 	for _, r := range in {
 		if r.affected() {
-			at := r.at.UTC()
 			d := Duration(r.at.Sub(inj))
-			ff.Effective, ff.TimeToDetect = &at, &d
+			ff.TimeToDetect = &d
 			break
 		}
 	}
@@ -167,4 +171,40 @@ func meshDeltas(scrapes []MeshScrape, from, to time.Time) (amp, ejections *float
 		return nil, nil
 	}
 	return v.RetriesPerRequest, &v.Counters.Ejections
+}
+
+// baselineMax is each route's slowest good request before the first injection.
+func baselineMax(faults []FaultRecord, recs []sampleRec) map[string]time.Duration {
+	first := time.Time{}
+	for _, f := range faults {
+		if !f.Injected.IsZero() && (first.IsZero() || f.Injected.Before(first)) {
+			first = f.Injected
+		}
+	}
+	base := map[string]time.Duration{}
+	for _, r := range recs {
+		if !first.IsZero() && !r.at.Before(first) {
+			break
+		}
+		if !r.bad {
+			base[r.route] = max(base[r.route], r.latency)
+		}
+	}
+	return base
+}
+
+// effectiveOf is when the first request intended in [inj, until) failed, or was slower than
+// its route's baseline maximum; nil when none was (or the route had no baseline).
+func effectiveOf(recs []sampleRec, inj, until time.Time, base map[string]time.Duration) *time.Time {
+	lo, _ := slices.BinarySearchFunc(recs, inj, func(r sampleRec, t time.Time) int { return r.at.Compare(t) })
+	for _, r := range recs[lo:] {
+		if !r.at.Before(until) {
+			break
+		}
+		if m, ok := base[r.route]; r.bad || (ok && r.latency > m) {
+			at := r.at.UTC()
+			return &at
+		}
+	}
+	return nil
 }

@@ -88,11 +88,11 @@ func (r *Report) writeFailoverTable(w io.Writer) {
 		return
 	}
 	fmt.Fprintf(w, "**Failover** (recovered: every rolling %s window within the SLO to the next fault or the end)\n\n", r.Failover.Window)
-	fmt.Fprintln(w, "| fault | injected | removed | detect | recover | failed | slowed | retries/req | ejections | outcome |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+	fmt.Fprintln(w, "| fault | selected | injected | effective after | removed | detect | recover | failed | slowed | retries/req | ejections | outcome |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, f := range r.Failover.Faults {
-		fmt.Fprintf(w, "| `%s` %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f.Name, f.Kind, f.Action,
-			r.offset(f.Injected), r.offset(f.Removed), optDur(f.TimeToDetect), optDur(f.TimeToRecover),
+		fmt.Fprintf(w, "| `%s` %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f.Name, f.Kind, f.Action,
+			strings.Join(f.Selected, ", "), r.offset(f.Injected), effectiveAfter(f), r.offset(f.Removed), optDur(f.TimeToDetect), optDur(f.TimeToRecover),
 			count(f.RequestsFailed), count(f.RequestsSlowed), optNum(f.RetryAmplification), optNum(f.Ejections), outcome(f))
 	}
 	fmt.Fprintln(w)
@@ -107,10 +107,21 @@ func outcome(f FaultFailover) string {
 		return "**metastable**: not recovered after removal"
 	case !f.Recovered:
 		return "**not recovered**"
-	case f.TimeToDetect == nil:
+	case f.TimeToDetect == nil && f.Effective == nil:
 		return "no request affected"
+	case f.TimeToDetect == nil:
+		return "affected within the SLO"
 	}
 	return "recovered"
+}
+
+// effectiveAfter is how long after injection the first affected request was intended.
+func effectiveAfter(f FaultFailover) string {
+	if f.Effective == nil || f.Injected.IsZero() {
+		return "–"
+	}
+	d := Duration(f.Effective.Sub(f.Injected))
+	return optDur(&d)
 }
 
 // writePhaseTable writes each phase beside the mesh's view of it: a mesh success below the
