@@ -1,0 +1,138 @@
+package harness
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/mesh/controlplane"
+	"github.com/meshlab/meshlab/mesh/policy"
+	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/proxy"
+	"github.com/meshlab/meshlab/mesh/telemetry"
+)
+
+const scrapeToken = "run-token"
+
+// adminTarget serves m's metrics at GET /metrics behind the run token, as an admin listener
+// does, and returns its address.
+func adminTarget(t *testing.T, m *telemetry.Metrics) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := httptest.NewServer(proc.RequireToken(scrapeToken, mux))
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
+}
+
+func send(t *testing.T, c *http.Client, method, url, host string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader("{}"))
+	require.NoError(t, err)
+	req.Host = host
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}
+
+// gatewayTarget is a gateway-like process: a public side in front of a real proxy whose
+// payment calls always get 503 and are retried twice; 3 requests, one rate limited.
+func gatewayTarget(t *testing.T, c *http.Client) string {
+	t.Helper()
+	m := telemetry.New("gateway", "gateway")
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(up.Close)
+	opts := proxy.Options{Request: []proxy.Middleware{m.Outbound("gateway")}}
+	reg := proxy.NewRegistry()
+	reg.Apply(&opts)
+	m.WatchProxy(reg)
+	p := proxy.New(opts)
+	p.Update(controlplane.Snapshot{Version: 1, PolicyVersion: 1,
+		Services: map[string][]controlplane.Instance{"payment": {{ID: "payment-1", Service: "payment",
+			Addr: up.Listener.Addr().String(), Labels: map[string]string{"app": "payment"}, Ready: true}}},
+		Policy: &policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{"payment": {
+			RoutePolicy: policy.RoutePolicy{Retries: &policy.RetryPolicy{Attempts: 2, RetryOn: []string{"5xx"}, NonIdempotent: true}}}}}}})
+	pub := httptest.NewServer(m.Middleware(telemetry.Side{Name: telemetry.SidePublic, Source: telemetry.Const("client")})(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.Serve(w, r, p.RouteFor("payment", r)) })))
+	t.Cleanup(pub.Close)
+	for range 3 {
+		send(t, c, http.MethodPost, pub.URL+"/payments", "")
+	}
+	m.RateLimited(nil, "POST /payments")
+	return adminTarget(t, m)
+}
+
+// sidecarTarget is a sidecar-like process: 4 inbound requests, 1 answered 500, and the
+// authz and mTLS counts of other packages.
+func sidecarTarget(t *testing.T, c *http.Client) string {
+	t.Helper()
+	m := telemetry.New("sidecar", "user-1")
+	n := 0
+	in := httptest.NewServer(m.Middleware(telemetry.Side{Name: telemetry.SideInbound})(
+		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if n++; n == 1 {
+				w.WriteHeader(http.StatusInternalServerError)
+			}
+		})))
+	t.Cleanup(in.Close)
+	for range 4 {
+		send(t, c, http.MethodGet, in.URL+"/users/1", "")
+	}
+	m.WatchCounter(telemetry.NameAuthzDenied, "Requests refused by authorization.", "",
+		func() map[string]float64 { return map[string]float64{"": 5} })
+	m.WatchCounter(telemetry.NameMTLSFailures, "Failed mTLS handshakes.", "",
+		func() map[string]float64 { return map[string]float64{"": 1} })
+	return adminTarget(t, m)
+}
+
+func TestScrapeMeshSumsCountersOverTargets(t *testing.T) {
+	t.Parallel()
+	c := &http.Client{Timeout: 10 * time.Second}
+	targets := []string{gatewayTarget(t, c), sidecarTarget(t, c)}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	got, err := scrapeMesh(ctx, targets, scrapeToken)
+	require.NoError(t, err)
+	want := map[string]float64{
+		"requests": 3, "requests_5xx": 3, "tries": 9, "retries": 6,
+		"requests_public": 3, "requests_public_5xx": 3, "requests_inbound": 4, "requests_inbound_5xx": 1,
+		"retry_budget_exhausted": 0, "ejections": 0, "overflows": 0,
+		"rate_limited": 1, "authz_denied": 5, "mtls_failures": 1,
+	}
+	assert.Equal(t, want, got)
+}
+
+func TestScrapeMeshKeepsWhatAnsweredAndNamesWhatFailed(t *testing.T) {
+	t.Parallel()
+	c := &http.Client{Timeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	live := sidecarTarget(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	got, err := scrapeMesh(ctx, []string{live, dead}, scrapeToken)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), dead)
+	assert.NotContains(t, err.Error(), live)
+	assert.Equal(t, 4.0, got["requests_inbound"])
+	assert.Equal(t, 5.0, got["authz_denied"])
+
+	_, err = scrapeMesh(ctx, []string{live}, "wrong")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "401")
+}

@@ -1,0 +1,92 @@
+package telemetry
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metric names, shared with the harness that scrapes them.
+const (
+	NameRequests        = "meshlab_requests_total"
+	NameDuration        = "meshlab_request_duration_seconds"
+	NameTries           = "meshlab_tries_total"
+	NameRateLimited     = "meshlab_rate_limited_total"
+	NameRetries         = "meshlab_retries_total"
+	NamePolicyRequests  = "meshlab_retry_policy_requests_total"
+	NameBudgetExhausted = "meshlab_retry_budget_exhausted_total"
+	NameEjections       = "meshlab_ejections_total"
+	NameEjected         = "meshlab_ejected_endpoints"
+	NameOverflows       = "meshlab_breaker_overflows_total"
+	NameHTTPChaos       = "meshlab_httpchaos_applied_total"
+	NameNetfaultEvents  = "meshlab_netfault_events_total"
+	NameNetfaultBytes   = "meshlab_netfault_bytes_total"
+	NameMTLSFailures    = "meshlab_mtls_handshake_failures_total"
+	NameAuthzDenied     = "meshlab_authz_denied_total"
+)
+
+// Sides of a request, the values of the side label.
+const (
+	SidePublic   = "public"   // the gateway's public listener: one per client request
+	SideInbound  = "inbound"  // a sidecar's inbound listener: one per try that reached it
+	SideOutbound = "outbound" // a proxy's request chain: one per proxied request, tries inside
+)
+
+// DurationBuckets are the latency histogram's bounds, in seconds: 0.5 ms to 10 s.
+var DurationBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// Metrics is one process's metrics: a private registry (never the global default) holding the
+// request metrics, the collectors over other packages' Stats, and Go and process collectors.
+type Metrics struct {
+	reg  *prometheus.Registry
+	mesh prometheus.Registerer // reg, with the role and mesh_instance labels
+
+	requests    *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	tries       *prometheus.CounterVec
+	rateLimited *prometheus.CounterVec
+}
+
+// New returns the Metrics of a process of role ("sidecar", "gateway") and instance
+// ("payment-1"); every meshlab_ series carries them as the labels role and mesh_instance.
+func New(role, instance string) *Metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{reg: reg,
+		mesh: prometheus.WrapRegistererWith(prometheus.Labels{"role": role, "mesh_instance": instance}, reg)}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameRequests,
+		Help: "Requests by side, source, destination, route and status code."},
+		[]string{"side", "source", "destination", "route", "code"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: NameDuration,
+		Help:    "Request latency until the answer's headers, by side, source, destination and route.",
+		Buckets: DurationBuckets}, []string{"side", "source", "destination", "route"})
+	m.tries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameTries,
+		Help: "Tries sent by the outbound proxy (first tries and retries), by source and destination."},
+		[]string{"source", "destination"})
+	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameRateLimited,
+		Help: "Requests refused by a gateway rate limit (429), by the limit's route."}, []string{"route"})
+	m.mesh.MustRegister(m.requests, m.duration, m.tries, m.rateLimited)
+	return m
+}
+
+// Handler serves the registry in the Prometheus exposition formats (GET /metrics).
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Registry returns the private registry, for collectors this package does not know.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// RateLimited counts a request a rate limit of route refused; it fits
+// gateway.Config.OnRateLimited.
+func (m *Metrics) RateLimited(_ *http.Request, route string) {
+	m.rateLimited.WithLabelValues(route).Inc()
+}
+
+// observe records one request.
+func (m *Metrics) observe(side, source, dest, route, code string, seconds float64) {
+	m.requests.WithLabelValues(side, source, dest, route, code).Inc()
+	m.duration.WithLabelValues(side, source, dest, route).Observe(seconds)
+}
