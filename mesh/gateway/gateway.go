@@ -11,6 +11,7 @@ import (
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
+	"github.com/meshlab/meshlab/mesh/tracectx"
 )
 
 // DefaultTimeout is a route's timeout when Config.Timeout is 0.
@@ -98,7 +99,7 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request) {
 		proxy.WriteError(w, http.StatusMethodNotAllowed, "", fmt.Sprintf("method %s not allowed on %s", r.Method, rt.pattern))
 		return
 	}
-	startTrace(r)
+	tracectx.Start(r.Header)
 	g.proxy.Serve(w, r, g.proxy.RouteFor(rt.service, r))
 }
 
