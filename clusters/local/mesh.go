@@ -1,6 +1,7 @@
 package local
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -101,7 +102,9 @@ func (m *localMesh) startControlPlane(ctx context.Context) error {
 			f, err := m.cpLn.File()
 			return []*os.File{f}, err
 		},
-		args: func() []string { return []string{"controlplane", "--listen-fd", "4"} },
+		args: func() []string {
+			return []string{"controlplane", "--listen-fd", "4", "--ca-dir", filepath.Join(m.spec.Dir, "ca")}
+		},
 	}
 	return m.cp.launch(ctx)
 }
@@ -115,7 +118,8 @@ func (m *localMesh) startGateway(ctx context.Context) error {
 		args: func() []string {
 			return []string{"gateway", "--controlplane", m.controlPlaneURL(),
 				"--timeout", t.Timeout.String(), "--retries", fmt.Sprint(retries(t)),
-				"--ip", GatewayIP, "--listen", GatewayIP + ":0", "--admin", GatewayIP + ":0"}
+				"--ip", GatewayIP, "--listen", GatewayIP + ":0", "--admin", GatewayIP + ":0",
+				"--namespace", m.namespace()}
 		},
 	}
 	return m.gateway.launch(ctx)
@@ -173,3 +177,6 @@ type ProcessRecord struct {
 }
 
 var _ clusters.Mesh = (*localMesh)(nil)
+
+// namespace is the namespace of the workloads' SPIFFE identities.
+func (m *localMesh) namespace() string { return cmp.Or(m.spec.Namespace, "default") }

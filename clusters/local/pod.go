@@ -56,7 +56,8 @@ func (p *pod) sidecarArgs() []string {
 	args := []string{"sidecar", "--service", p.service, "--instance", p.id, "--version", p.version,
 		"--controlplane", p.m.controlPlaneURL(), "--timeout", t.Timeout.String(),
 		"--retries", fmt.Sprint(retries(t)), "--ip", p.ip,
-		"--inbound", p.ip + ":0", "--outbound", p.ip + ":0", "--admin", p.ip + ":0"}
+		"--inbound", p.ip + ":0", "--outbound", p.ip + ":0", "--admin", p.ip + ":0",
+		"--namespace", p.m.namespace()}
 	if a := p.app.Addrs(); a != nil {
 		args = append(args, "--app", a["http"])
 	}

@@ -15,10 +15,15 @@ func runControlPlane(ctx context.Context, args []string, log *slog.Logger) error
 	fd := fs.Int("listen-fd", 0, "inherited listening socket to serve on instead of --listen")
 	ttl := fs.Duration("heartbeat-ttl", 0, "remove an instance whose heartbeats stop for this long (0: default)")
 	pol := fs.String("policy", "", "MeshPolicy JSON document to start with (PUT /v1/policy replaces it)")
+	caDir := fs.String("ca-dir", "", "directory keeping the CA root (ca.crt, ca.key) across restarts; \"\": in memory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	srv := controlplane.NewServer(controlplane.ServerOptions{HeartbeatTTL: *ttl, Token: token(), Logger: log})
+	ca, err := controlplane.NewCA(controlplane.CAOptions{Dir: *caDir, Token: token(), Logger: log})
+	if err != nil {
+		return err
+	}
+	srv := controlplane.NewServer(controlplane.ServerOptions{HeartbeatTTL: *ttl, Token: token(), CA: ca, Logger: log})
 	if err := loadPolicy(srv, *pol); err != nil {
 		return err
 	}

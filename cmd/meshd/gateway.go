@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"net/http"
 
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/faults"
@@ -19,6 +20,7 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	timeout := fs.Duration("timeout", 0, "per-route timeout (0: default)")
 	retries := fs.Int("retries", 1, "basic retries for idempotent requests")
 	ip := fs.String("ip", "", "the gateway's own address: calls into the mesh are dialed from it")
+	namespace := fs.String("namespace", "default", "namespace of the gateway's SPIFFE identity")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -26,19 +28,30 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	fp := newFaultPlane(log, "gateway", *ip)
+	sec, err := newSecurity(log, *cp, *namespace, "gateway")
+	if err != nil {
+		return err
+	}
 	gw, err := gateway.New(gateway.Config{Timeout: *timeout, Retries: *retries, Logger: log, Token: token(),
-		Request: []proxy.Middleware{fp.http.Middleware}, Transport: fp.transport()})
+		Request:   []proxy.Middleware{fp.http.Middleware},
+		Transport: sec.transport(fp.transport().(*http.Transport))})
 	if err != nil {
 		return err
 	}
 	client := controlplane.NewClient(*cp, log)
-	go watch(ctx, log, client, gw.Update)
+	go sec.run(ctx)
+	go watch(ctx, log, client, func(snap controlplane.Snapshot) {
+		gw.Update(snap)
+		sec.setPolicy(gw.Policy())
+	})
 
 	pub, err := listen("http", *addr, 0, faults.Abortable(gw))
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, fp.admin(gw.Admin()))
+	adm, err := listen("admin", *adminAddr, 0, withStats(fp.admin(gw.Admin()), func() statsView {
+		return statsView{Resilience: gw.Resilience().Stats(), Identity: sec.src.Stats()}
+	}))
 	if err != nil {
 		return err
 	}

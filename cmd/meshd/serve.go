@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/sidecar"
 )
 
 // shutdownGrace bounds a graceful shutdown after SIGTERM.
@@ -54,6 +55,7 @@ func serve(ctx context.Context, log *slog.Logger, role string, lns []listener) e
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       90 * time.Second,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+			ConnContext:       sidecar.TLSConnContext, // the caller's identity, for authorization
 		}
 		servers = append(servers, srv)
 		addrs[l.name] = l.ln.Addr().String()

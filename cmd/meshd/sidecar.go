@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"net/http"
 
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/faults"
+	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/sidecar"
 )
@@ -24,6 +26,7 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	outAddr := fs.String("outbound", "127.0.0.1:0", "outbound address (what the local service dials)")
 	adminAddr := fs.String("admin", "127.0.0.1:0", "admin address (loopback)")
 	ip := fs.String("ip", "", "the pod's own address: outbound calls are dialed from it")
+	namespace := fs.String("namespace", "default", "namespace of the workload's SPIFFE identity")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -32,10 +35,17 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	log = log.With("instance", *instance)
 	fp := newFaultPlane(log, *instance, *ip)
-	sc, err := sidecar.New(sidecar.Config{
+	sec, err := newSecurity(log, *cp, *namespace, *service)
+	if err != nil {
+		return err
+	}
+	var sc *sidecar.Sidecar
+	authz := &sidecar.Authz{Service: *service, Policy: func() *policy.Authorization { return sc.AuthorizationPolicy() }}
+	sc, err = sidecar.New(sidecar.Config{
 		Service: *service, Instance: *instance, Version: *version, App: *app,
 		Timeout: *timeout, Retries: *retries, Token: token(), Logger: log,
-		Inbound: []proxy.Middleware{fp.http.Middleware}, Transport: fp.transport(),
+		Inbound:   []proxy.Middleware{authz.Middleware(), fp.http.Middleware},
+		Transport: sec.transport(fp.transport().(*http.Transport)),
 	})
 	if err != nil {
 		return err
@@ -44,11 +54,16 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	in = fp.listener(in) // network faults below TLS
+	in.ln = sidecar.MTLSListener(in.ln, sec.src.ServerConfig(), sec.isStrict, sec.inboundFailed)
 	out, err := listen("outbound", *outAddr, 0, sc.Outbound())
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, fp.admin(sc.Admin()))
+	adm, err := listen("admin", *adminAddr, 0, withStats(fp.admin(sc.Admin()), func() statsView {
+		return statsView{Resilience: sc.Resilience().Stats(), Identity: sec.src.Stats(),
+			InboundHandshakeFailures: sec.inFails.Load(), AuthzDenied: authz.Denied()}
+	}))
 	if err != nil {
 		return err
 	}
@@ -56,10 +71,15 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	client := controlplane.NewClient(*cp, log)
 	reg := client.Register(ctx, controlplane.Instance{
 		ID: *instance, Service: *service, Addr: in.ln.Addr().String(),
-		Labels: map[string]string{"app": *service, "version": *version},
+		Labels: map[string]string{"app": *service, "version": *version, "pod": *instance},
 		Ready:  *app != "",
 	})
 	sc.OnAppChange(reg.SetReady)
-	go watch(ctx, log, client, sc.Update)
-	return serve(ctx, log, "sidecar", []listener{fp.listener(in), out, adm})
+	go sec.run(ctx)
+	go watch(ctx, log, client, func(snap controlplane.Snapshot) {
+		sc.Update(snap)
+		doc, _ := sc.Policy()
+		sec.setPolicy(doc)
+	})
+	return serve(ctx, log, "sidecar", []listener{in, out, adm})
 }

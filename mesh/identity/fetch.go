@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // tokenHeader carries the run token (proc.TokenHeader; not imported to keep this package
@@ -32,8 +33,8 @@ func (s *Source) fetch(ctx context.Context) (*bundle, error) {
 		return nil, err
 	}
 	req := CertRequest{CSR: string(csr), SpiffeID: s.id}
-	if s.opts.TTL > 0 {
-		req.TTL = s.opts.TTL.String()
+	if ttl := s.ttl(); ttl > 0 {
+		req.TTL = ttl.String()
 	}
 	resp, err := s.post(ctx, req)
 	if err != nil {
@@ -109,4 +110,12 @@ func (s *Source) newBundle(key *ecdsa.PrivateKey, resp *CertResponse) (*bundle, 
 	cert := &tls.Certificate{Certificate: chain, PrivateKey: key, Leaf: leaf}
 	now := s.opts.Now()
 	return &bundle{cert: cert, roots: pool, certs: roots, renewAt: now.Add(leaf.NotAfter.Sub(now) / 2)}, nil
+}
+
+// ttl is the lifetime to ask for: TTLFunc's when set, else TTL.
+func (s *Source) ttl() time.Duration {
+	if s.opts.TTLFunc != nil {
+		return s.opts.TTLFunc()
+	}
+	return s.opts.TTL
 }

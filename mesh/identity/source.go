@@ -30,6 +30,9 @@ type Options struct {
 	Namespace, Service string
 	// TTL is the lifetime to ask for; 0: the CA's default (1h).
 	TTL time.Duration
+	// TTLFunc, when set, is asked for the lifetime at every renewal instead of TTL (a policy
+	// that changes at run time); 0 from it: the CA's default.
+	TTLFunc func() time.Duration
 	// RetryMin and RetryMax bound the doubling back-off while the CA cannot be reached.
 	RetryMin, RetryMax time.Duration
 	// Client sends the requests; nil: a client with DefaultFetchTimeout.

@@ -50,10 +50,17 @@ func NewTransport() *http.Transport {
 // like a refused connection: nothing was sent, so the request may go elsewhere. Requests
 // keep the http scheme; the connection is what speaks TLS.
 func NewTLSTransport(tlsFor func(service string) *tls.Config, onFail func(error)) *http.Transport {
-	t := NewTransport()
 	d := &net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}
+	return NewTLSTransportDial(d.DialContext, tlsFor, onFail)
+}
+
+// NewTLSTransportDial is NewTLSTransport whose connections dial is (a dialer from the
+// workload's own address, through a network-fault engine) before the TLS handshake.
+func NewTLSTransportDial(dial func(ctx context.Context, network, addr string) (net.Conn, error),
+	tlsFor func(service string) *tls.Config, onFail func(error)) *http.Transport {
+	t := NewTransport()
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		raw, err := d.DialContext(ctx, network, addr)
+		raw, err := dial(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/meshlab/meshlab/mesh/identity"
+	"github.com/meshlab/meshlab/mesh/policy"
+	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/proxy"
+)
+
+// mtlsRetryMax bounds the back-off of a failed certificate renewal.
+const mtlsRetryMax = 2 * time.Second
+
+// security is a workload's mTLS state: its identity, and the mode and certificate lifetime of
+// the policy in force (set by setPolicy from every snapshot, read per connection).
+type security struct {
+	src     *identity.Source
+	log     *slog.Logger
+	strict  atomic.Bool
+	ttl     atomic.Int64 // the policy's certTTL in ns; 0: the CA's default
+	changed chan struct{}
+	inFails atomic.Uint64 // inbound handshakes refused (plaintext in STRICT, bad certificates)
+}
+
+func newSecurity(log *slog.Logger, caURL, namespace, service string) (*security, error) {
+	s := &security{log: log, changed: make(chan struct{}, 1)}
+	src, err := identity.New(identity.Options{CAURL: caURL, Token: token(), Namespace: namespace,
+		Service: service, Logger: log, RetryMax: mtlsRetryMax,
+		TTLFunc: func() time.Duration { return time.Duration(s.ttl.Load()) }})
+	if err != nil {
+		return nil, err
+	}
+	s.src = src
+	return s, nil
+}
+
+// setPolicy takes the mTLS part of doc; a changed certTTL renews the certificate at once.
+func (s *security) setPolicy(doc *policy.MeshPolicy) {
+	var m *policy.MTLS
+	if doc != nil {
+		m = doc.Spec.Security.MTLS
+	}
+	s.strict.Store(m != nil && strings.EqualFold(m.Mode, policy.MTLSStrict))
+	var ttl int64
+	if m != nil {
+		ttl = int64(m.CertTTL.Duration)
+	}
+	if s.ttl.Swap(ttl) != ttl {
+		select {
+		case s.changed <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// isStrict reports whether the policy in force asks for STRICT mTLS.
+func (s *security) isStrict() bool { return s.strict.Load() }
+
+// inboundFailed counts a refused inbound handshake.
+func (s *security) inboundFailed(err error) {
+	s.inFails.Add(1)
+	s.src.HandshakeFailed(err)
+}
+
+// run keeps a certificate fresh until ctx ends: renewed at half its life, at once when the
+// policy's certTTL changes, retried with back-off while the CA is unreachable.
+func (s *security) run(ctx context.Context) {
+	retry := 100 * time.Millisecond
+	for {
+		wait := retry
+		if err := s.src.Rotate(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.log.Warn("certificate renewal failed; retrying", "err", err, "retry", retry)
+			retry = min(2*retry, mtlsRetryMax)
+		} else {
+			retry = 100 * time.Millisecond
+			wait = time.Until(s.src.Certificate().Leaf.NotAfter) / 2
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		case <-s.changed:
+			t.Stop()
+		}
+	}
+}
+
+// transport is the outbound transport: plaintext (plain) while the policy is not STRICT,
+// else mutual TLS over the same dial.
+func (s *security) transport(plain *http.Transport) http.RoundTripper {
+	return &modeTransport{plain: plain, strict: s.isStrict,
+		mtls: proxy.NewTLSTransportDial(plain.DialContext, s.src.ClientConfig, s.src.HandshakeFailed)}
+}
+
+type modeTransport struct {
+	plain, mtls *http.Transport
+	strict      func() bool
+}
+
+// RoundTrip sends r in the current mode.
+func (t *modeTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if t.strict() {
+		return t.mtls.RoundTrip(r)
+	}
+	return t.plain.RoundTrip(r)
+}
+
+// CloseIdleConnections closes the idle connections of both modes.
+func (t *modeTransport) CloseIdleConnections() {
+	t.plain.CloseIdleConnections()
+	t.mtls.CloseIdleConnections()
+}
+
+// statsView is GET /v1/stats.
+type statsView struct {
+	Resilience proxy.Stats    `json:"resilience"`
+	Identity   identity.Stats `json:"identity"`
+	// InboundHandshakeFailures counts connections the inbound listener refused.
+	InboundHandshakeFailures uint64 `json:"inboundHandshakeFailures"`
+	// AuthzDenied counts inbound requests authorization refused.
+	AuthzDenied uint64 `json:"authzDenied"`
+}
+
+// withStats serves GET /v1/stats (what stats returns) in front of next.
+func withStats(next http.Handler, stats func() statsView) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", next)
+	mux.Handle("GET /v1/stats", proc.RequireToken(token(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, stats())
+	})))
+	return mux
+}
+
+var _ http.RoundTripper = (*modeTransport)(nil)
