@@ -13,6 +13,7 @@ import (
 	"github.com/meshlab/meshlab/mesh/netfault"
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
+	"github.com/meshlab/meshlab/mesh/telemetry"
 )
 
 // servicePort is the port a service's Deployment declares on kind; HTTPChaos rules name it, so
@@ -97,4 +98,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// withMetrics serves met's metrics at GET /metrics, token-guarded, beside the admin handler.
+func withMetrics(met *telemetry.Metrics, admin http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", proc.RequireToken(token(), met.Handler()))
+	mux.Handle("/", admin)
+	return mux
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/gateway"
 	"github.com/meshlab/meshlab/mesh/proxy"
+	"github.com/meshlab/meshlab/mesh/telemetry"
 )
 
 func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
@@ -32,9 +33,11 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	met := telemetry.New("gateway", "gateway")
 	gw, err := gateway.New(gateway.Config{Timeout: *timeout, Retries: *retries, Logger: log, Token: token(),
-		Request:   []proxy.Middleware{fp.http.Middleware},
-		Transport: sec.transport(fp.transport().(*http.Transport))})
+		Request:       []proxy.Middleware{met.Outbound("gateway"), telemetry.Trace, fp.http.Middleware},
+		Transport:     sec.transport(fp.transport().(*http.Transport)),
+		OnRateLimited: met.RateLimited})
 	if err != nil {
 		return err
 	}
@@ -45,13 +48,19 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 		sec.setPolicy(gw.Policy())
 	})
 
-	pub, err := listen("http", *addr, 0, faults.Abortable(gw))
+	met.WatchProxy(gw.Resilience())
+	met.WatchFaults(fp.http)
+	met.WatchNet(fp.net)
+	met.WatchCounter(telemetry.NameMTLSFailures, "Failed outbound mTLS handshakes.", "",
+		func() map[string]float64 { return map[string]float64{"": float64(sec.src.Stats().HandshakeFailures)} })
+	pubSide := telemetry.Side{Name: telemetry.SidePublic, Source: telemetry.Const("client")}
+	pub, err := listen("http", *addr, 0, met.Middleware(pubSide)(faults.Abortable(gw)))
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, withStats(fp.admin(gw.Admin()), func() statsView {
+	adm, err := listen("admin", *adminAddr, 0, withMetrics(met, withStats(fp.admin(gw.Admin()), func() statsView {
 		return statsView{Resilience: gw.Resilience().Stats(), Identity: sec.src.Stats()}
-	}))
+	})))
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/sidecar"
+	"github.com/meshlab/meshlab/mesh/telemetry"
 )
 
 func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
@@ -39,18 +40,31 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	met := telemetry.New("sidecar", *instance)
 	var sc *sidecar.Sidecar
 	authz := &sidecar.Authz{Service: *service, Policy: func() *policy.Authorization { return sc.AuthorizationPolicy() }}
 	sc, err = sidecar.New(sidecar.Config{
 		Service: *service, Instance: *instance, Version: *version, App: *app,
 		Timeout: *timeout, Retries: *retries, Token: token(), Logger: log,
-		Inbound:   []proxy.Middleware{authz.Middleware(), fp.http.Middleware},
-		Transport: sec.transport(fp.transport().(*http.Transport)),
+		Inbound:         []proxy.Middleware{authz.Middleware(), fp.http.Middleware},
+		OutboundRequest: []proxy.Middleware{met.Outbound(*service), telemetry.Trace},
+		Transport:       sec.transport(fp.transport().(*http.Transport)),
 	})
 	if err != nil {
 		return err
 	}
-	in, err := listen("inbound", *inAddr, 0, faults.Abortable(sc.Inbound()))
+	met.WatchProxy(sc.Resilience())
+	met.WatchFaults(fp.http)
+	met.WatchNet(fp.net)
+	met.WatchCounter(telemetry.NameAuthzDenied, "Inbound requests refused by authorization (403).", "",
+		func() map[string]float64 { return map[string]float64{"": float64(authz.Denied())} })
+	met.WatchCounter(telemetry.NameMTLSFailures, "Failed mTLS handshakes, inbound and outbound.", "",
+		func() map[string]float64 {
+			return map[string]float64{"": float64(sec.inFails.Load() + sec.src.Stats().HandshakeFailures)}
+		})
+	inSide := telemetry.Side{Name: telemetry.SideInbound, Destination: telemetry.Const(*service),
+		Source: func(r *http.Request) string { return sidecar.PeerOf(r).Service }}
+	in, err := listen("inbound", *inAddr, 0, met.Middleware(inSide)(faults.Abortable(sc.Inbound())))
 	if err != nil {
 		return err
 	}
@@ -60,10 +74,10 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, withStats(fp.admin(sc.Admin()), func() statsView {
+	adm, err := listen("admin", *adminAddr, 0, withMetrics(met, withStats(fp.admin(sc.Admin()), func() statsView {
 		return statsView{Resilience: sc.Resilience().Stats(), Identity: sec.src.Stats(),
 			InboundHandshakeFailures: sec.inFails.Load(), AuthzDenied: authz.Denied()}
-	}))
+	})))
 	if err != nil {
 		return err
 	}
