@@ -5,7 +5,7 @@ NAME    ?= baseline
 ARGS    ?=
 TESTFLAGS ?=
 
-.PHONY: all build run scenario test test-short bench lint vet fmt clean
+.PHONY: all build run scenario test test-short soak gated bench lint vet fmt clean
 
 all: build
 
@@ -23,6 +23,17 @@ scenario:
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 18m $(TESTFLAGS) ./...
+
+# compare with 5 repeats a side of a short scenario: same build twice is no regression,
+# +5 ms per hop is one (about 3 × 5 × 12 s).
+soak:
+	MESHLAB_SOAK=1 $(GO) test -count=1 -timeout 20m -run 'TestCompareSameBuildAndSlowerHops' -v ./cmd/meshlab
+
+# One short gated scenario, as CI runs it: prints report.md, exit 1 when a gate fails.
+GATED ?= payment-pod-kill
+gated: build
+	rm -rf runs/ci-$(GATED)
+	$(BIN)/meshlab scenario run $(GATED) -o runs/ci-$(GATED); rc=$$?; cat runs/ci-$(GATED)/report.md; exit $$rc
 
 test-short:
 	$(GO) test -short -race -count=1 ./...

@@ -33,6 +33,10 @@ type Options struct {
 	Progress io.Writer
 	Logger   *slog.Logger
 
+	// Repeat and RepeatIndex place this run among repeats of the scenario (Meta.Repeat,
+	// Meta.RepeatIndex); zero: a single run.
+	Repeat, RepeatIndex int
+
 	afterUp func() // test hook: runs once the mesh is up
 }
 
@@ -55,6 +59,9 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	if !ok {
 		return out, fmt.Errorf("scenario %s: backend %q is not available here", sc.Name, sc.Backend)
 	}
+	if ps := CheckGates(sc); len(ps) > 0 {
+		return out, fmt.Errorf("scenario %s: %w", sc.Name, &scenarios.ValidationError{Problems: ps})
+	}
 	firings, changes, err := plan(sc)
 	if err != nil {
 		return out, err
@@ -65,6 +72,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	}
 	began := time.Now()
 	meta := newMeta(sc, backend.Name(), filepath.Base(out.Dir))
+	meta.Repeat, meta.RepeatIndex = opts.Repeat, opts.RepeatIndex
 	if err := reports.WriteMeta(out.Dir, meta); err != nil {
 		return out, err
 	}
@@ -110,7 +118,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	}
 	cpu := sampleCPU(chaosCtx, time.Second)
 	ch.start(chaosCtx, time.Now(), firings, changes)
-	sum, attackErr := attack(ctx, sc, mesh.GatewayURL(), out.Dir, opts, log)
+	sum, attackErr := attack(ctx, sc, mesh.GatewayURL(), out.Dir, opts, ch.activeFaults, log)
 	stopChaos()
 	ch.wg.Wait()
 	rctx, cancelRemove := context.WithTimeout(context.Background(), 15*time.Second)
@@ -135,13 +143,13 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 }
 
 // attack drives the scenario's load through the gateway, streaming samples to results.bin.
-func attack(ctx context.Context, sc scenarios.Scenario, gateway, dir string, opts Options, log *slog.Logger) (load.Summary, error) {
+func attack(ctx context.Context, sc scenarios.Scenario, gateway, dir string, opts Options, active func() string, log *slog.Logger) (load.Summary, error) {
 	f, err := os.Create(filepath.Join(dir, ResultsFile))
 	if err != nil {
 		return load.Summary{}, err
 	}
 	defer f.Close()
-	live := newLiveLine(opts.Progress, sc.Load)
+	live := newLiveLine(opts.Progress, sc, active)
 	defer live.Close()
 	sum, err := load.Attack(ctx, load.Config{
 		GatewayURL: gateway, Load: sc.Load, Seed: sc.Seed, Out: f, OnResult: live.Add, Logger: log,
@@ -174,7 +182,7 @@ func runDir(opts Options, sc scenarios.Scenario) (string, error) {
 func newMeta(sc scenarios.Scenario, backend, runID string) reports.Meta {
 	host, _ := os.Hostname()
 	return reports.Meta{
-		Scenario: sc, Seed: sc.Seed, Backend: backend, RunID: runID, Interrupted: true,
+		Scenario: sc, Seed: sc.Seed, Backend: backend, RunID: runID, Interrupted: true, Gates: sc.Gates,
 		Versions: reports.Versions{Meshlab: Version(), Go: runtime.Version(), Vegeta: depVersion("github.com/tsenart/vegeta/v12")},
 		Machine:  reports.Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), Hostname: host},
 	}

@@ -25,6 +25,7 @@ func (s Scenario) Clone() Scenario {
 	for i := range c.PolicyChanges {
 		c.PolicyChanges[i].Policy = *clonePolicy(&s.PolicyChanges[i].Policy)
 	}
+	c.Gates = slices.Clone(s.Gates)
 	c.Faults = slices.Clone(s.Faults)
 	for i := range c.Faults {
 		c.Faults[i].Object = slices.Clone(s.Faults[i].Object)

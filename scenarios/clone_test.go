@@ -65,7 +65,7 @@ func TestCloneKnowsEveryReference(t *testing.T) {
 	}
 	walk(reflect.TypeFor[Scenario](), "")
 	assert.Equal(t, []string{"Topology.Replicas", "Topology.ServiceTime", "Topology.Retries",
-		"Load.Steps", "Load.Mix", "SLO.Availability", "SLO.Latency", "Policy", "PolicyChanges", "Faults"}, refs)
+		"Load.Steps", "Load.Mix", "SLO.Availability", "SLO.Latency", "Policy", "PolicyChanges", "Faults", "Gates"}, refs)
 }
 
 func TestScenarioJSONRoundTrip(t *testing.T) {

@@ -58,7 +58,21 @@ func Parse(file string, data []byte) (*Catalog, error) {
 	}
 	cat.Default()
 	cat.File = file
+	cat.Lines = d.lines
 	return cat, nil
+}
+
+// LineOf is the line of path in the catalogue's document ("scenarios[2].gates[0]") or, for a
+// path it does not hold, of its nearest ancestor it does; 0 when unknown.
+func (c *Catalog) LineOf(path string) int {
+	for p := path; ; p = parentPath(p) {
+		if line, ok := c.Lines[p]; ok {
+			return line
+		}
+		if p == "" {
+			return 0
+		}
+	}
 }
 
 // yamlLine finds the line in a yaml.v3 syntax error ("yaml: line 3: did not find …").

@@ -68,7 +68,7 @@ func TestLoadFileValid(t *testing.T) {
 				assert.NotNil(t, s.SLO.Availability, s.Name)
 				assert.NotNil(t, s.SLO.Latency, s.Name)
 			}
-			assert.Equal(t, []string{"baseline", "step-load", "ramp-load", "payment-pod-kill", "product-latency", "order-payment-partition", "payment-http-abort", "order-cpu-stress", "gateway-bandwidth", "retry-storm", "retry-demo"}, names)
+			assert.Equal(t, []string{"baseline", "step-load", "ramp-load", "payment-pod-kill", "payment-partition", "product-latency", "order-payment-partition", "payment-http-abort", "order-cpu-stress", "gateway-bandwidth", "retry-storm", "retry-demo"}, names)
 			base := c.Scenarios[0]
 			assert.Equal(t, Load{Profile: "constant", Rate: 200, Duration: Duration{25 * time.Second},
 				Mix: DefaultMix, Timeout: Duration{10 * time.Second}}, base.Load)
@@ -155,8 +155,18 @@ func TestCatalogYAMLRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			back, err := Parse("out.yaml", out)
 			require.NoError(t, err, "%s", out)
-			back.File = c.File
+			back.File, back.Lines = c.File, c.Lines // not part of the document
 			assert.Equal(t, c, back)
 		})
 	}
+}
+
+func TestCatalogLineOfGates(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("gates.yaml", []byte("apiVersion: meshlab.dev/v1alpha1\nkind: ScenarioCatalog\nscenarios:\n"+
+		"  - name: a\n    load: {rate: 10, duration: 5s}\n    gates:\n      - overall.requests > 1\n      - failover.nope < 1s\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"overall.requests > 1", "failover.nope < 1s"}, c.Scenarios[0].Gates)
+	assert.Equal(t, 8, c.LineOf("scenarios[0].gates[1]"))
+	assert.Equal(t, 4, c.LineOf("scenarios[0].missing"), "a path the document lacks: its nearest ancestor")
 }

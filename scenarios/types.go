@@ -21,6 +21,9 @@ type Catalog struct {
 
 	// File is the path the catalogue was loaded from (not part of the document).
 	File string `yaml:"-" json:"-"`
+	// Lines maps each field path the document holds ("scenarios[0].gates[1]") to its line;
+	// see LineOf. Not part of the document.
+	Lines map[string]int `yaml:"-" json:"-"`
 }
 
 // Scenario is one named run: a topology on a backend, a load, an SLO.
@@ -41,6 +44,10 @@ type Scenario struct {
 	PolicyChanges []PolicyChange `yaml:"policyChanges,omitempty" json:"policyChanges,omitempty"`
 	// Faults are Chaos Mesh objects, each injected at its offset from the start of the attack.
 	Faults []FaultSpec `yaml:"faults,omitempty" json:"faults,omitempty"`
+	// Gates are expressions over report fields (`failover.timeToRecover < 5s`) that the run
+	// must pass; a failed gate fails the run. The reports package checks their fields (the
+	// harness calls it at load time): here they must only be non-empty.
+	Gates []string `yaml:"gates,omitempty" json:"gates,omitempty"`
 }
 
 // PolicyChange is a policy applied At an offset from the start of the attack.

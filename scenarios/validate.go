@@ -86,6 +86,11 @@ func (s *Scenario) Validate() []Problem {
 	ps.under("slo", sc.SLO.validate(sc.Load.Timeout.Duration))
 	ps = append(ps, sc.validatePolicies()...)
 	ps = append(ps, sc.validateFaults()...)
+	for j, g := range sc.Gates {
+		if strings.TrimSpace(g) == "" {
+			ps.addf("gates"+indexSegment(j), "must not be empty: a gate is `<field> <op> <value>`")
+		}
+	}
 	return ps
 }
 

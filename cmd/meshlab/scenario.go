@@ -7,9 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/meshlab/meshlab/clusters"
-	"github.com/meshlab/meshlab/clusters/local"
-	"github.com/meshlab/meshlab/harness"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
@@ -55,7 +52,7 @@ func newScenarioValidateCmd(s Streams) *cobra.Command {
 			if len(args) == 1 {
 				file = args[0]
 			}
-			cat, err := scenarios.LoadFile(file)
+			cat, err := loadCatalog(file)
 			if err != nil {
 				return err
 			}
@@ -74,6 +71,8 @@ type runFlags struct {
 	seed     uint64
 	out      string
 	quiet    bool
+	repeat   int
+	policy   string
 }
 
 func newScenarioRunCmd(s Streams, g *globalFlags) *cobra.Command {
@@ -98,12 +97,14 @@ func newScenarioRunCmd(s Streams, g *globalFlags) *cobra.Command {
 	fl.Uint64Var(&f.seed, "seed", 0, "seed for the load and the mesh; overrides the scenario's")
 	fl.StringVarP(&f.out, "out", "o", "", "run directory (default runs/NAME-TIME)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress line")
+	fl.IntVar(&f.repeat, "repeat", 1, "run N times into DIR/run-1..N and write the spread to DIR/repeat.json and repeat.md")
+	fl.StringVar(&f.policy, "policy", "", `"none": run without the scenario's policy, policy changes and sidecar retries`)
 	return cmd
 }
 
 // scenario loads NAME and applies the flag overrides, validating the result again.
 func (f *runFlags) scenario(name string, cmd *cobra.Command) (scenarios.Scenario, error) {
-	cat, err := scenarios.LoadFile(f.file)
+	cat, err := loadCatalog(f.file)
 	if err != nil {
 		return scenarios.Scenario{}, err
 	}
@@ -124,28 +125,14 @@ func (f *runFlags) scenario(name string, cmd *cobra.Command) (scenarios.Scenario
 	if cmd.Flags().Changed("seed") {
 		sc.Seed = f.seed
 	}
+	if err := applyPolicyFlag(&sc, f.policy); err != nil {
+		return sc, err
+	}
 	sc.Default()
 	if problems := sc.Validate(); len(problems) > 0 {
 		return sc, &scenarios.ValidationError{Problems: problems}
 	}
 	return sc, nil
-}
-
-func runScenario(cmd *cobra.Command, s Streams, g *globalFlags, f *runFlags, sc scenarios.Scenario) error {
-	log := g.logger(s)
-	opts := harness.Options{
-		Backends: map[string]clusters.Backend{"local": local.New(local.Options{Logger: log})},
-		Dir:      f.out,
-		Logger:   log,
-	}
-	if !f.quiet {
-		opts.Progress = s.Err
-	}
-	out, err := harness.Run(cmd.Context(), sc, opts)
-	if out.Report != nil {
-		fmt.Fprintf(s.Out, "%s\nreport: %s/report.md (and report.json)\n", out.Report.Summary(), out.Dir)
-	}
-	return err
 }
 
 func describeLoad(l scenarios.Load) string {
