@@ -184,7 +184,14 @@ func (c *chaos) removeAll(ctx context.Context) {
 		now := time.Now()
 		c.update(idx, func(e *faultEvent) { e.removed = now })
 	}
+	if afterRemoveAll != nil {
+		afterRemoveAll(c)
+	}
 }
+
+// afterRemoveAll is a test hook: it runs when removeAll has recovered every fault, before the
+// mesh goes down.
+var afterRemoveAll func(c *chaos)
 
 func (c *chaos) record(ev faultEvent) int {
 	c.tl.mu.Lock()

@@ -80,6 +80,11 @@ type Topology struct {
 	// RestartDelay is how long the supervisor waits before restarting an instance that exited
 	// (a ReplicaSet's back-off). Default 1s.
 	RestartDelay Duration `yaml:"restartDelay,omitempty" json:"restartDelay,omitempty"`
+	// PropagationDelay is how long after an instance goes away the mesh still lists it, as
+	// Kubernetes takes a moment (kubelet → EndpointSlice → xDS push) to drop a deleted pod from
+	// every proxy; 0 (default): at once. A pod-kill scenario that wants Kubernetes' window of
+	// errors sets it (about 1s).
+	PropagationDelay Duration `yaml:"propagationDelay,omitempty" json:"propagationDelay,omitzero"`
 	// Timeout is the sidecars' per-route request timeout. Default 5s.
 	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	// Retries is the sidecars' basic retry count (retries after the first try, as Istio counts

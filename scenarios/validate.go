@@ -13,9 +13,11 @@ const (
 	MaxReplicas     = 16
 	MaxRetries      = 10
 	MaxRestartDelay = 60 * time.Second
-	MaxSigma        = 3.0
-	MaxRate         = 100000.0 // requests per second, for every rate of a load
-	maxNameLength   = 63
+	// MaxPropagationDelay bounds topology.propagationDelay.
+	MaxPropagationDelay = 10 * time.Second
+	MaxSigma            = 3.0
+	MaxRate             = 100000.0 // requests per second, for every rate of a load
+	maxNameLength       = 63
 )
 
 // Backends, Profiles and Distributions are the values a scenario's backend, load profile and
@@ -128,6 +130,9 @@ func (t Topology) validate() []Problem {
 			continue
 		}
 		ps.under(path, t.ServiceTime[svc].validate())
+	}
+	if d := t.PropagationDelay.Duration; d < 0 || d > MaxPropagationDelay {
+		ps.addf("propagationDelay", "must be within 0..%s, got %s", MaxPropagationDelay, d)
 	}
 	switch d := t.RestartDelay.Duration; {
 	case d < 0:

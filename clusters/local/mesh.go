@@ -103,7 +103,8 @@ func (m *localMesh) startControlPlane(ctx context.Context) error {
 			return []*os.File{f}, err
 		},
 		args: func() []string {
-			return []string{"controlplane", "--listen-fd", "4", "--ca-dir", filepath.Join(m.spec.Dir, "ca")}
+			return []string{"controlplane", "--listen-fd", "4", "--ca-dir", filepath.Join(m.spec.Dir, "ca"),
+				"--propagation-delay", m.spec.Topology.PropagationDelay.String()}
 		},
 	}
 	return m.cp.launch(ctx)

@@ -14,6 +14,7 @@ func runControlPlane(ctx context.Context, args []string, log *slog.Logger) error
 	addr := fs.String("listen", "127.0.0.1:0", "address to listen on")
 	fd := fs.Int("listen-fd", 0, "inherited listening socket to serve on instead of --listen")
 	ttl := fs.Duration("heartbeat-ttl", 0, "remove an instance whose heartbeats stop for this long (0: default)")
+	propagation := fs.Duration("propagation-delay", 0, "keep an instance listed this long after it went away (endpoint propagation)")
 	pol := fs.String("policy", "", "MeshPolicy JSON document to start with (PUT /v1/policy replaces it)")
 	caDir := fs.String("ca-dir", "", "directory keeping the CA root (ca.crt, ca.key) across restarts; \"\": in memory")
 	if err := fs.Parse(args); err != nil {
@@ -23,7 +24,7 @@ func runControlPlane(ctx context.Context, args []string, log *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	srv := controlplane.NewServer(controlplane.ServerOptions{HeartbeatTTL: *ttl, Token: token(), CA: ca, Logger: log})
+	srv := controlplane.NewServer(controlplane.ServerOptions{HeartbeatTTL: *ttl, PropagationDelay: *propagation, Token: token(), CA: ca, Logger: log})
 	if err := loadPolicy(srv, *pol); err != nil {
 		return err
 	}

@@ -35,6 +35,9 @@ func gateReport(t *testing.T, code int, dir, want string) *reports.Report {
 	}
 	if !r.Trust.Trusted {
 		assert.Equal(t, reports.GateInconclusive, r.Verdict)
+		if os.Getenv("CI") != "" { // CI's machine is ours alone: an untrusted run is a defect there
+			t.Errorf("%s: untrusted run under CI (%v): gates could not be checked", dir, r.Trust.Reasons)
+		}
 		t.Logf("%s: untrusted run (%v): gates inconclusive, %s not checked", dir, r.Trust.Reasons, want)
 		return r
 	}
@@ -80,6 +83,19 @@ func TestPaymentPartitionGates(t *testing.T) {
 	require.Len(t, r.Failover.Faults, 1)
 	assert.NotNil(t, r.Failover.Faults[0].TimeToDetect, "calls to the cut instance hang: detected")
 	assert.FileExists(t, filepath.Join(off, reports.JUnitFile))
+}
+
+// TestPaymentPodKillGatesNeedThePolicy: without retries and outlier detection (--policy none),
+// calls routed to the killed instance while it is still listed fail, and the gates written from
+// the SLO fail the run.
+func TestPaymentPodKillGatesNeedThePolicy(t *testing.T) {
+	off := filepath.Join(t.TempDir(), "off")
+	code, _ := runMeshlab(t, "scenario", "run", "payment-pod-kill", "-q", "-o", off, "--policy", "none")
+	r := gateReport(t, code, off, reports.GateFail)
+	require.Len(t, r.Failover.Faults, 1)
+	if r.Trust.Trusted {
+		assert.Greater(t, r.Failover.Faults[0].RequestsFailed, 9, "the unprotected kill fails requests")
+	}
 }
 
 // TestPaymentPodKillAndReproduce: payment-pod-kill reports its failover figures and passes its

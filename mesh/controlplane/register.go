@@ -40,6 +40,15 @@ func (s *Server) unregister(ctx context.Context, inst Instance, lease uint64, er
 	if errors.Is(err, errServerClosed) {
 		return
 	}
+	if d := s.opts.PropagationDelay; d > 0 {
+		time.AfterFunc(d, func() { s.remove(context.Background(), inst, lease, err) })
+		return
+	}
+	s.remove(ctx, inst, lease, err)
+}
+
+// remove takes the instance out of the snapshot unless a newer registration replaced it.
+func (s *Server) remove(ctx context.Context, inst Instance, lease uint64, err error) {
 	if !s.store.remove(inst.ID, lease) {
 		s.log.Info("registration stream replaced", "id", inst.ID, "reason", reason(err))
 		return

@@ -28,6 +28,10 @@ type ServerOptions struct {
 	// ResyncGrace is how long a fresh server holds back watchers that knew a previous
 	// incarnation, so live clients re-register first. Negative: no grace.
 	ResyncGrace time.Duration
+	// PropagationDelay holds back an instance's removal after its registration ends, as
+	// Kubernetes takes a moment (kubelet → EndpointSlice → xDS push) to drop a deleted pod
+	// from every proxy's endpoints; 0 (the default) removes it at once.
+	PropagationDelay time.Duration
 	// Token is the run token that PUT /v1/policy requires; "" disables the check.
 	Token string
 	// CA, when set, serves POST /v1/certs and GET /v1/ca (NewCA); nil: no CA endpoints.
