@@ -62,18 +62,24 @@ func routeSource(name string) statsSource {
 	}
 }
 
-// statsFigures are p50, p99, p99.9 and success of one Stats; p99.9 has no per-second values
-// (a second holds too few requests for it).
+// minP99Window is the fewest requests a window needs for its p99 to be a p99 and not merely
+// its slowest request.
+const minP99Window = 100
+
+// statsFigures are p50, p99, p99.9 and success of one Stats. p99 is tested on the per-second
+// windows that hold at least minP99Window requests (none at low rates: then it is not
+// tested); p99.9 never is (a second holds too few requests for it).
 func statsFigures(scope string, src statsSource) []figure {
-	series := func(f func(SeriesPoint) float64) func(*Report) []float64 {
+	seriesMin := func(minReqs int, f func(SeriesPoint) float64) func(*Report) []float64 {
 		return func(r *Report) []float64 {
 			_, s, from, to, ok := src(r)
 			if !ok {
 				return nil
 			}
-			return seriesWithin(s, from, to, f)
+			return seriesWithin(s, from, to, minReqs, f)
 		}
 	}
+	series := func(f func(SeriesPoint) float64) func(*Report) []float64 { return seriesMin(1, f) }
 	read := func(f func(Stats) float64) func(*Report) (float64, bool) {
 		return func(r *Report) (float64, bool) {
 			s, _, _, _, ok := src(r)
@@ -84,19 +90,20 @@ func statsFigures(scope string, src statsSource) []figure {
 		{scope, "latency.p50", "ms", true, false, read(func(s Stats) float64 { return msOf(s.Latency.P50) }),
 			series(func(p SeriesPoint) float64 { return msOf(p.P50) })},
 		{scope, "latency.p99", "ms", true, false, read(func(s Stats) float64 { return msOf(s.Latency.P99) }),
-			series(func(p SeriesPoint) float64 { return msOf(p.P99) })},
+			seriesMin(minP99Window, func(p SeriesPoint) float64 { return msOf(p.P99) })},
 		{scope, "latency.p999", "ms", true, false, read(func(s Stats) float64 { return msOf(s.Latency.P999) }), nil},
 		{scope, "successPercent", "%", false, true, read(func(s Stats) float64 { return s.SuccessPercent }),
 			series(func(p SeriesPoint) float64 { return p.SuccessPercent })},
 	}
 }
 
-// seriesWithin is f of each point of s with requests in [from, to) (to 0: to the end).
-func seriesWithin(s Series, from, to time.Duration, f func(SeriesPoint) float64) []float64 {
+// seriesWithin is f of each point of s with at least minReqs requests in [from, to) (to 0: to
+// the end).
+func seriesWithin(s Series, from, to time.Duration, minReqs int, f func(SeriesPoint) float64) []float64 {
 	var out []float64
 	for _, p := range s.Points {
 		at := time.Duration(p.Offset)
-		if p.Requests > 0 && at >= from && (to <= 0 || at < to) {
+		if p.Requests >= max(minReqs, 1) && at >= from && (to <= 0 || at < to) {
 			out = append(out, f(p))
 		}
 	}
