@@ -29,7 +29,7 @@ spec:
 }
 
 // cpuSeconds reads a process's user+system CPU time from /proc/<pid>/stat (clock ticks of 10ms).
-func cpuSeconds(t *testing.T, pid int) float64 {
+func cpuSeconds(t testing.TB, pid int) float64 {
 	t.Helper()
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	require.NoError(t, err)
@@ -47,7 +47,7 @@ func cpuRate(t *testing.T, pid int, window time.Duration) float64 {
 }
 
 // rss reads a process's VmRSS in bytes.
-func rss(t *testing.T, pid int) int64 {
+func rss(t testing.TB, pid int) int64 {
 	t.Helper()
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	require.NoError(t, err)
