@@ -39,3 +39,9 @@ type Injection interface {
 type PolicySetter interface {
 	SetPolicy(ctx context.Context, p policy.MeshPolicy) (uint64, error)
 }
+
+// MetricsSource is an optional Mesh ability: the admin addresses (host:port) that serve the
+// mesh's Prometheus metrics at /metrics — the gateway and every sidecar.
+type MetricsSource interface {
+	MetricsTargets() []string
+}

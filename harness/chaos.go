@@ -56,6 +56,7 @@ type chaos struct {
 	tl     *timeline
 	mu     sync.Mutex
 	active map[int]clusters.Injection // by index in tl.faults
+	view   *meshView                  // scraped at every phase boundary; nil: none
 	wg     sync.WaitGroup
 }
 
@@ -98,6 +99,7 @@ func (c *chaos) applyPolicy(ctx context.Context, name string, p policy.MeshPolic
 	c.tl.mu.Lock()
 	c.tl.policies = append(c.tl.policies, policyEvent{at: time.Now(), name: name, version: v})
 	c.tl.mu.Unlock()
+	c.view.scrape("policy:" + name)
 	return nil
 }
 
@@ -152,6 +154,7 @@ func (c *chaos) inject(ctx context.Context, f firing, idx int) (clusters.Injecti
 	if !f.oneShot {
 		c.active[idx] = in
 	}
+	go c.view.scrape("fault:" + f.fault.Name)
 	return in, nil
 }
 
@@ -167,7 +170,9 @@ func (c *chaos) remove(ctx context.Context, idx int, in clusters.Injection) {
 		c.log.Error("removing fault", "err", err)
 	}
 	now := time.Now()
-	c.update(idx, func(e *faultEvent) { e.removed = now })
+	var name string
+	c.update(idx, func(e *faultEvent) { e.removed, name = now, e.name })
+	go c.view.scrape("recovery:" + name)
 }
 
 // removeAll recovers every active fault and stops new injections; the harness calls it on every

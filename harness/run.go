@@ -78,14 +78,16 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	}
 	log.Info("run starting", "scenario", sc.Name, "dir", out.Dir, "backend", backend.Name())
 
+	token := NewToken()
 	mesh, err := backend.Up(ctx, clusters.Spec{
 		RunID: meta.RunID, Dir: out.Dir, Seed: sc.Seed, Namespace: sc.Namespace,
-		Topology: sc.Topology, Token: NewToken(),
+		Topology: sc.Topology, Token: token,
 	})
 	if err != nil {
 		return out, fmt.Errorf("bringing the mesh up: %w", err)
 	}
 	ch := newChaos(mesh, log)
+	ch.view = newMeshView(mesh, token, log)
 	chaosCtx, stopChaos := context.WithCancel(ctx)
 	defer func() {
 		// Every exit path, a panic included, removes every active fault, then tears the mesh
@@ -117,6 +119,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 		opts.afterUp()
 	}
 	cpu := sampleCPU(chaosCtx, time.Second)
+	ch.view.scrape("start")
 	ch.start(chaosCtx, time.Now(), firings, changes)
 	sum, attackErr := attack(ctx, sc, mesh.GatewayURL(), out.Dir, opts, ch.activeFaults, log)
 	stopChaos()
@@ -124,7 +127,9 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	rctx, cancelRemove := context.WithTimeout(context.Background(), 15*time.Second)
 	ch.removeAll(rctx)
 	cancelRemove()
+	ch.view.scrape("end")
 	ch.fill(&meta)
+	meta.Mesh = ch.view.all()
 	meta.HostCPU = toCPUSamples(<-cpu)
 	meta.StartedAt = sum.Started
 	meta.ScheduledRequests = int(sum.Scheduled)

@@ -181,3 +181,20 @@ var _ clusters.Mesh = (*localMesh)(nil)
 
 // namespace is the namespace of the workloads' SPIFFE identities.
 func (m *localMesh) namespace() string { return cmp.Or(m.spec.Namespace, "default") }
+
+// MetricsTargets implements clusters.MetricsSource: the gateway's and every running sidecar's
+// admin address.
+func (m *localMesh) MetricsTargets() []string {
+	var out []string
+	if a := m.gateway.Addrs(); a != nil {
+		out = append(out, a["admin"])
+	}
+	for _, p := range m.pods {
+		if a := p.sidecar.Addrs(); a != nil {
+			out = append(out, a["admin"])
+		}
+	}
+	return out
+}
+
+var _ clusters.MetricsSource = (*localMesh)(nil)
