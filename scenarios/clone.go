@@ -15,6 +15,12 @@ func (s Scenario) Clone() Scenario {
 	c := s
 	c.Topology.Replicas = maps.Clone(s.Topology.Replicas)
 	c.Topology.ServiceTime = maps.Clone(s.Topology.ServiceTime)
+	if s.Topology.Versions != nil {
+		c.Topology.Versions = make(map[string]map[string]int, len(s.Topology.Versions))
+		for svc, vs := range s.Topology.Versions {
+			c.Topology.Versions[svc] = maps.Clone(vs)
+		}
+	}
 	c.Topology.Retries = clonePtr(s.Topology.Retries)
 	c.Load.Steps = slices.Clone(s.Load.Steps)
 	c.Load.Mix = slices.Clone(s.Load.Mix)

@@ -33,7 +33,7 @@ func (s *Scenario) Workloads() []Workload {
 		}
 		for i := range n {
 			ws = append(ws, Workload{Name: svc + "-" + strconv.Itoa(i), Namespace: ns,
-				Labels: map[string]string{"app": svc, "version": "v1"}})
+				Labels: map[string]string{"app": svc, "version": s.Topology.VersionOf(svc, i)}})
 		}
 	}
 	return append(ws, Workload{Name: "gateway", Namespace: ns, Labels: map[string]string{"app": "gateway"}})

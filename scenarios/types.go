@@ -75,6 +75,9 @@ var DefaultReplicas = map[string]int{"user": 2, "product": 2, "order": 2, "payme
 type Topology struct {
 	// Replicas per service; a missing service gets DefaultReplicas.
 	Replicas map[string]int `yaml:"replicas,omitempty" json:"replicas,omitempty"`
+	// Versions labels some replicas of a service with another version than v1, for canary
+	// splits: {payment: {v2: 1}} makes the last payment replica version v2.
+	Versions map[string]map[string]int `yaml:"versions,omitempty" json:"versions,omitempty"`
 	// ServiceTime per service: the work time each instance spends per request.
 	ServiceTime map[string]ServiceTime `yaml:"serviceTime,omitempty" json:"serviceTime,omitempty"`
 	// RestartDelay is how long the supervisor waits before restarting an instance that exited

@@ -131,6 +131,7 @@ func (t Topology) validate() []Problem {
 		}
 		ps.under(path, t.ServiceTime[svc].validate())
 	}
+	t.validateVersions(&ps)
 	if d := t.PropagationDelay.Duration; d < 0 || d > MaxPropagationDelay {
 		ps.addf("propagationDelay", "must be within 0..%s, got %s", MaxPropagationDelay, d)
 	}

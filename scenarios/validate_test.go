@@ -171,3 +171,19 @@ func TestValidateNaN(t *testing.T) {
 		})
 	}
 }
+
+func TestTopologyVersions(t *testing.T) {
+	t.Parallel()
+	top := Topology{Replicas: map[string]int{"payment": 3}, Versions: map[string]map[string]int{"payment": {"v2": 1, "v3": 1}}}
+	got := []string{top.VersionOf("payment", 0), top.VersionOf("payment", 1), top.VersionOf("payment", 2), top.VersionOf("user", 0)}
+	assert.Equal(t, []string{"v1", "v2", "v3", "v1"}, got)
+
+	var ps problems
+	Topology{Versions: map[string]map[string]int{"payment": {"v2": 4}, "nope": {"v2": 1}, "user": {"bad label!": 1}}}.validateVersions(&ps)
+	var msgs []string
+	for _, p := range ps {
+		msgs = append(msgs, p.Path+": "+p.Message)
+	}
+	assert.Len(t, msgs, 3, "%q", msgs)
+	assert.Contains(t, strings.Join(msgs, "\n"), "names 4 replicas, but payment has 3")
+}

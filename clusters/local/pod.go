@@ -33,7 +33,7 @@ func (m *localMesh) newPods() []*pod {
 	t := m.spec.Topology
 	for s, svc := range scenarios.Services {
 		for i := 0; i < replicas(t, svc); i++ {
-			p := &pod{m: m, id: fmt.Sprintf("%s-%d", svc, i), service: svc, version: "v1", ordinal: i,
+			p := &pod{m: m, id: fmt.Sprintf("%s-%d", svc, i), service: svc, version: t.VersionOf(svc, i), ordinal: i,
 				workTime: workTime(t.ServiceTime[svc]), ip: podIP(s, i)}
 			p.sidecar = &process{id: p.id + "/sidecar", m: m, args: p.sidecarArgs, onStart: p.wire}
 			p.app = &process{id: p.id + "/service", m: m, args: p.serviceArgs, onStart: p.wire, onExit: p.serviceExited}

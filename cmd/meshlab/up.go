@@ -37,8 +37,9 @@ func newUpCmd(s Streams, g *globalFlags) *cobra.Command {
 				return err
 			}
 			b := local.New(local.Options{Logger: g.logger(s)})
+			token := harness.NewToken()
 			mesh, err := b.Up(cmd.Context(), clusters.Spec{RunID: filepath.Base(dir), Dir: dir, Seed: sc.Seed,
-				Namespace: sc.Namespace, Topology: sc.Topology, Token: harness.NewToken()})
+				Namespace: sc.Namespace, Topology: sc.Topology, Token: token})
 			if err != nil {
 				return err
 			}
@@ -48,8 +49,18 @@ func newUpCmd(s Streams, g *globalFlags) *cobra.Command {
 				_ = mesh.Down(ctx)
 				fmt.Fprintln(s.Err, "mesh down")
 			}()
-			fmt.Fprintf(s.Out, "mesh up in %s (topology of scenario %s); logs in %s\ngateway: %s\nCtrl-C to stop\n",
-				mesh.Ready().Round(time.Millisecond), sc.Name, dir, mesh.GatewayURL())
+			if sc.Policy != nil {
+				ps, ok := mesh.(clusters.PolicySetter)
+				if !ok {
+					return fmt.Errorf("backend %s cannot apply the scenario's policy", b.Name())
+				}
+				if _, err := ps.SetPolicy(cmd.Context(), *sc.Policy); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(s.Out, "mesh up in %s (topology and policy of scenario %s); logs in %s\ngateway: %s\n"+
+				"admin token (X-Meshlab-Token): %s\nCtrl-C to stop\n",
+				mesh.Ready().Round(time.Millisecond), sc.Name, dir, mesh.GatewayURL(), token)
 			<-cmd.Context().Done()
 			return nil
 		},
