@@ -53,8 +53,9 @@
 //   - Orders: ids are "<instance>-<start time, base 36 ns>-<n>", unique across instances and
 //     restarts; reservation n (from 1) of an order is "<orderId>-<n>". An unknown product is a 422.
 //     A dependency that gives no answer (no sidecar listener, connection refused or dropped,
-//     timeout: each call has 10 s) makes a 503; one that answers unexpectedly (a 5xx of its own or
-//     of the sidecar, or an undecodable body) a 502. Whenever an order fails after reserving, it
+//     timeout: each call has a 60 s backstop; the sidecar's route timeout governs) makes a 503;
+//     one that answers unexpectedly (a 5xx of its own or of the sidecar, or an undecodable body)
+//     a 502. Whenever an order fails after reserving, it
 //     releases — concurrently, past a canceled request — every reservation it holds or may hold
 //     (one whose request got no answer may have been taken) before it answers. X-Request-Id,
 //     traceparent and tracestate of the order request are sent on every call it makes.

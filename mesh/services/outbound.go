@@ -18,7 +18,9 @@ import (
 // Outbound client tuning: every call goes to one local sidecar listener, so keep plenty of
 // idle connections to it.
 const (
-	callTimeout      = 10 * time.Second // a whole call, answer body included
+	// callTimeout is only a backstop: the sidecar's route timeout (the mesh policy) is what
+	// bounds a call, so it must be able to exceed any sensible policy timeout.
+	callTimeout      = 60 * time.Second // a whole call, answer body included
 	dialTimeout      = 2 * time.Second
 	keepAlive        = 30 * time.Second
 	idleConns        = 256
