@@ -40,8 +40,15 @@ type PolicySetter interface {
 	SetPolicy(ctx context.Context, p policy.MeshPolicy) (uint64, error)
 }
 
-// MetricsSource is an optional Mesh ability: the admin addresses (host:port) that serve the
-// mesh's Prometheus metrics at /metrics — the gateway and every sidecar.
+// MetricsSource is an optional Mesh ability: the proxies that serve the mesh's Prometheus
+// metrics at /metrics and their resilience stats (ejections) at /v1/stats — the gateway and
+// every sidecar.
 type MetricsSource interface {
-	MetricsTargets() []string
+	MetricsTargets() []MetricsTarget
+}
+
+// MetricsTarget is one proxy's admin endpoint.
+type MetricsTarget struct {
+	Workload string // the workload whose sidecar it is, or "gateway"
+	Admin    string // host:port
 }

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,8 +19,10 @@ type meshView struct {
 	token string
 	log   *slog.Logger
 
-	mu      sync.Mutex
-	scrapes []reports.MeshScrape
+	mu        sync.Mutex
+	scrapes   []reports.MeshScrape
+	ejections []reports.EjectionEvent
+	seen      map[ejectionKey]bool
 }
 
 func newMeshView(mesh clusters.Mesh, token string, log *slog.Logger) *meshView {
@@ -35,16 +38,52 @@ func (v *meshView) scrape(label string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	at := time.Now()
-	counters, err := scrapeMesh(ctx, v.src.MetricsTargets(), v.token)
-	if err != nil {
-		v.log.Warn("scraping the mesh", "at", label, "err", err) // partial sums are still kept
+	targets := v.src.MetricsTargets()
+	addrs := make([]string, len(targets))
+	for i, t := range targets {
+		addrs[i] = t.Admin
 	}
-	if counters == nil {
-		return
-	}
+	var (
+		counters map[string]float64
+		evs      []reports.EjectionEvent
+		wg       sync.WaitGroup
+	)
+	wg.Go(func() {
+		var err error
+		if counters, err = scrapeMesh(ctx, addrs, v.token); err != nil {
+			v.log.Warn("scraping the mesh", "at", label, "err", err) // partial sums are still kept
+		}
+	})
+	wg.Go(func() {
+		var err error
+		if evs, err = scrapeEjections(ctx, targets, v.token); err != nil {
+			v.log.Warn("reading the proxies' ejections", "at", label, "err", err)
+		}
+	})
+	wg.Wait()
 	v.mu.Lock()
-	v.scrapes = append(v.scrapes, reports.MeshScrape{At: at, Phase: label, Counters: counters})
-	v.mu.Unlock()
+	defer v.mu.Unlock()
+	if counters != nil {
+		v.scrapes = append(v.scrapes, reports.MeshScrape{At: at, Phase: label, Counters: counters})
+	}
+	for _, e := range evs {
+		if k := keyOf(e); !v.seen[k] {
+			if v.seen == nil {
+				v.seen = map[ejectionKey]bool{}
+			}
+			v.seen[k] = true
+			v.ejections = append(v.ejections, e)
+		}
+	}
+}
+
+// allEjections are the ejections seen by every scrape so far, oldest first.
+func (v *meshView) allEjections() []reports.EjectionEvent {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := slices.Clone(v.ejections)
+	slices.SortStableFunc(out, func(a, b reports.EjectionEvent) int { return a.At.Compare(b.At) })
+	return out
 }
 
 func (v *meshView) all() []reports.MeshScrape {

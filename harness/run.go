@@ -130,6 +130,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	ch.view.scrape("end")
 	ch.fill(&meta)
 	meta.Mesh = ch.view.all()
+	meta.Ejections = ch.view.allEjections()
 	meta.HostCPU = toCPUSamples(<-cpu)
 	meta.StartedAt = sum.Started
 	meta.ScheduledRequests = int(sum.Scheduled)

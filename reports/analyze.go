@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -33,6 +34,7 @@ func Analyze(meta Meta, results []vegeta.Result) *Report {
 	r.Failover = failoverOf(meta, recs, w, r.SLO)
 	r.Repeat = RepeatInfo{Count: meta.Repeat, Index: meta.RepeatIndex}
 	r.PolicyChanges = policyWithin(meta.PolicyChanges, w)
+	r.Ejections = ejectionsIn(meta.Ejections, w)
 	r.Gates = EvaluateGates(meta.Gates, r)
 	r.Verdict = Outcome(r.Gates)
 	return r
@@ -140,5 +142,18 @@ func policyWithin(pcs []PolicyMark, w window) []PolicyMark {
 			out = append(out, PolicyMark{At: p.At.UTC(), Name: p.Name, Version: p.Version})
 		}
 	}
+	return out
+}
+
+// ejectionsIn are the ejections made within the measured window, by time, in UTC.
+func ejectionsIn(evs []EjectionEvent, w window) []EjectionEvent {
+	out := []EjectionEvent{}
+	for _, e := range evs {
+		if w.sentWithin(e.At) {
+			e.At, e.Until = e.At.UTC(), e.Until.UTC()
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b EjectionEvent) int { return a.At.Compare(b.At) })
 	return out
 }

@@ -47,6 +47,15 @@ type FaultFailover struct {
 	// the mesh scrapes around it; Ejections the outlier ejections. Null without scrapes.
 	RetryAmplification *float64 `json:"retryAmplification"`
 	Ejections          *float64 `json:"ejections"`
+	// EjectionEvents are the ejections made from injection to Until, each with its delay
+	// after injection: when the mesh reacted, and how long it kept the endpoint out.
+	EjectionEvents []FaultEjection `json:"ejectionEvents"`
+}
+
+// FaultEjection is an ejection during a fault's horizon.
+type FaultEjection struct {
+	EjectionEvent
+	AfterInjection Duration `json:"afterInjectionMs"`
 }
 
 // failoverOf analyses each fault of m over recs (in time order) within w.
@@ -54,12 +63,13 @@ func failoverOf(m Meta, recs []sampleRec, w window, slo SLOReport) Failover {
 	f := Failover{Window: Duration(FailoverWindow), Faults: []FaultFailover{}}
 	base := baselineMax(m.Faults, recs)
 	for _, rec := range m.Faults {
-		ff := FaultFailover{FaultRecord: rec}
+		ff := FaultFailover{FaultRecord: rec, EjectionEvents: []FaultEjection{}}
 		if !rec.Injected.IsZero() && rec.Injected.Before(w.end) {
 			ff.Until = horizonOf(m.Faults, rec, w.end)
 			analyseFault(&ff, recs, slo)
 			ff.Effective = effectiveOf(recs, rec.Injected, ff.Until, base)
 			ff.RetryAmplification, ff.Ejections = meshDeltas(m.Mesh, rec.Injected, ff.Until)
+			ff.EjectionEvents = ejectionsWithin(m.Ejections, rec.Injected, ff.Until)
 		}
 		f.Faults = append(f.Faults, ff)
 	}
@@ -207,4 +217,16 @@ func effectiveOf(recs []sampleRec, inj, until time.Time, base map[string]time.Du
 		}
 	}
 	return nil
+}
+
+// ejectionsWithin are the ejections made in [from, to), by time.
+func ejectionsWithin(evs []EjectionEvent, from, to time.Time) []FaultEjection {
+	out := []FaultEjection{}
+	for _, e := range evs {
+		if !e.At.Before(from) && e.At.Before(to) {
+			out = append(out, FaultEjection{EjectionEvent: e, AfterInjection: Duration(e.At.Sub(from))})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b FaultEjection) int { return a.At.Compare(b.At) })
+	return out
 }

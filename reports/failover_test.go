@@ -156,10 +156,25 @@ func TestMarkdownFaultGolden(t *testing.T) {
 		{At: t0.Add(7 * time.Second), Counters: map[string]float64{"requests": 1000, "retries": 10, "ejections": 0}},
 		{At: t0.Add(20 * time.Second), Counters: map[string]float64{"requests": 2300, "retries": 270, "ejections": 2}},
 	}
+	m.Ejections = []EjectionEvent{
+		{At: t0.Add(1 * time.Second), Until: t0.Add(11 * time.Second), Duration: Duration(10 * time.Second),
+			By: "order-0", Service: "payment", Endpoint: "payment-2", Count: 1, Reason: "consecutive-5xx"}, // in the warm-up
+		{At: t0.Add(8250 * time.Millisecond), Until: t0.Add(19 * time.Second), Duration: Duration(10 * time.Second),
+			By: "order-1", Service: "payment", Endpoint: "payment-1", Count: 1, Reason: "consecutive-gateway-errors"},
+		{At: t0.Add(8100 * time.Millisecond), Until: t0.Add(19 * time.Second), Duration: Duration(10 * time.Second),
+			By: "order-0", Service: "payment", Endpoint: "payment-1", Count: 1, Reason: "consecutive-gateway-errors"},
+	}
 	r := Analyze(m, outageRun(8*time.Second, 11*time.Second))
 	var b bytes.Buffer
 	require.NoError(t, r.WriteMarkdown(&b))
 	golden(t, filepath.Join("testdata", "fault-report.md.golden"), b.Bytes())
+	require.Len(t, r.Ejections, 2, "the warm-up's ejection is outside the measured window")
+	assert.Equal(t, "order-0", r.Ejections[0].By, "oldest first")
+	ev := r.Failover.Faults[0].EjectionEvents
+	require.Len(t, ev, 2)
+	assert.Equal(t, "payment-1", ev[0].Endpoint)
+	assert.Equal(t, Duration(100*time.Millisecond), ev[0].AfterInjection, "ejected 100 ms after the kill")
+	assert.Equal(t, Duration(250*time.Millisecond), ev[1].AfterInjection)
 	assert.Equal(t, "recovery:payment-kill@retries/v2", r.Phases[3].Name)
 	require.NotNil(t, r.Failover.Faults[0].RetryAmplification)
 	assert.InDelta(t, 0.2, *r.Failover.Faults[0].RetryAmplification, 1e-9)

@@ -35,6 +35,13 @@ type htmlView struct {
 	Plots                     []template.HTML
 	SLOs                      []namedSLO
 	Offsets                   map[string][2]string // fault name → injected, removed offsets
+	Ejections                 []ejectionRow
+}
+
+// ejectionRow is an outlier ejection with its times as offsets into the run.
+type ejectionRow struct {
+	EjectionEvent
+	AtOffset, UntilOffset string
 }
 
 // WriteHTML writes r as report.html: one self-contained page (no scripts, no external
@@ -48,6 +55,9 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	for _, f := range r.Failover.Faults {
 		v.Offsets[f.Name] = [2]string{r.offset(f.Injected), r.offset(f.Removed)}
+	}
+	for _, e := range r.Ejections {
+		v.Ejections = append(v.Ejections, ejectionRow{EjectionEvent: e, AtOffset: r.offset(e.At), UntilOffset: r.offset(e.Until)})
 	}
 	for _, plot := range []func() (string, error){r.latencyPlot, r.trafficPlot, r.cdfPlot} {
 		svg, err := plot()

@@ -16,10 +16,14 @@ import (
 
 func TestHTMLSelfContained(t *testing.T) {
 	t.Parallel()
-	r := Analyze(faultMeta(), outageRun(8*time.Second, 11*time.Second))
+	m := faultMeta()
+	m.Ejections = []EjectionEvent{{At: t0.Add(8100 * time.Millisecond), Until: t0.Add(19 * time.Second), Duration: Duration(10 * time.Second),
+		By: "order-0", Service: "payment", Endpoint: "payment-1", Count: 1, Reason: "consecutive-gateway-errors"}}
+	r := Analyze(m, outageRun(8*time.Second, 11*time.Second))
 	var b bytes.Buffer
 	require.NoError(t, r.WriteHTML(&b))
 	s := b.String()
+	assert.Contains(t, s, `<td class="n">&#43;6.1s</td><td>order-0</td><td>payment</td><td>payment-1</td><td class="n">10s</td>`, "ejections listed with their times")
 	assert.Equal(t, 3, strings.Count(s, "<svg"), "three inline plots")
 	assert.NotContains(t, s, "<script")
 	for _, ref := range []string{`src="http`, `href="http`, `url(http`, `@import`} {

@@ -25,6 +25,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	r.writeSLOTable(bw)
 	r.writeAlertTable(bw)
 	r.writeFailoverTable(bw)
+	r.writeEjections(bw)
 	r.writePhaseTable(bw)
 	fmt.Fprintf(bw, "**Overall** %s\n\n", overallLine(r.Overall))
 	r.writeRouteTable(bw)

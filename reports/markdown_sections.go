@@ -98,6 +98,27 @@ func (r *Report) writeFailoverTable(w io.Writer) {
 	fmt.Fprintln(w)
 }
 
+// maxEjectionLines bounds the ejections report.md lists; report.json has them all.
+const maxEjectionLines = 20
+
+// writeEjections lists the outlier ejections: when the mesh took an endpoint out, and for how long.
+func (r *Report) writeEjections(w io.Writer) {
+	if len(r.Ejections) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "**Outlier ejections** (%d)\n\n", len(r.Ejections))
+	fmt.Fprintln(w, "| at | by | service | endpoint | for | until | reason |")
+	fmt.Fprintln(w, "| ---: | --- | --- | --- | ---: | ---: | --- |")
+	for i, e := range r.Ejections {
+		if i == maxEjectionLines {
+			fmt.Fprintf(w, "| … %d more in report.json | | | | | | |\n", len(r.Ejections)-i)
+			break
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.offset(e.At), e.By, e.Service, e.Endpoint, e.Duration, r.offset(e.Until), e.Reason)
+	}
+	fmt.Fprintln(w)
+}
+
 // outcome is a fault's outcome in words.
 func outcome(f FaultFailover) string {
 	switch {

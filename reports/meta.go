@@ -48,9 +48,12 @@ type Meta struct {
 	PolicyChanges []PolicyMark  `json:"policyChanges"` // policy versions pushed during the run
 	HostCPU       []CPUSample   `json:"hostCPU"`       // whole-host CPU, sampled every second
 	Mesh          []MeshScrape  `json:"mesh"`          // sidecar counters, summed; may be empty
-	Gates         []string      `json:"gates"`         // gate expressions from the scenario
-	Repeat        int           `json:"repeat"`        // how many times the scenario runs (0 or 1: once)
-	RepeatIndex   int           `json:"repeatIndex"`   // which of those runs this is, from 0
+	// Ejections are the outlier ejections the proxies made, oldest first (read from each
+	// proxy's admin /v1/stats at every mesh scrape; a proxy that died before a scrape loses its).
+	Ejections   []EjectionEvent `json:"ejections"`
+	Gates       []string        `json:"gates"`       // gate expressions from the scenario
+	Repeat      int             `json:"repeat"`      // how many times the scenario runs (0 or 1: once)
+	RepeatIndex int             `json:"repeatIndex"` // which of those runs this is, from 0
 }
 
 // Versions are the versions of the software that made a run.

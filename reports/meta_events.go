@@ -37,3 +37,17 @@ type MeshScrape struct {
 	Phase    string             `json:"phase"`
 	Counters map[string]float64 `json:"counters"`
 }
+
+// EjectionEvent is one outlier ejection a proxy made during the run: which proxy (the
+// workload whose sidecar, or the gateway, ejected), which destination endpoint, when and for
+// how long.
+type EjectionEvent struct {
+	At       time.Time `json:"at"`
+	Until    time.Time `json:"until"`      // when the endpoint is let back (the next interval tick)
+	Duration Duration  `json:"durationMs"` // base ejection time × Count
+	By       string    `json:"by"`         // "order-0", "gateway"
+	Service  string    `json:"service"`    // the destination service
+	Endpoint string    `json:"endpoint"`   // the ejected endpoint
+	Count    int       `json:"count"`      // how many times By has ejected Endpoint
+	Reason   string    `json:"reason"`     // "consecutive-5xx", "consecutive-gateway-errors"
+}

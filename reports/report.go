@@ -35,6 +35,8 @@ type Report struct {
 	Repeat      RepeatInfo        `json:"repeat"`
 	// PolicyChanges are the policy versions pushed during the measured window.
 	PolicyChanges []PolicyMark `json:"policyChanges"`
+	// Ejections are the outlier ejections the mesh made within the measured window.
+	Ejections []EjectionEvent `json:"ejections"`
 }
 
 // RepeatInfo places a run among the repeats of its scenario.

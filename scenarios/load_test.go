@@ -68,7 +68,7 @@ func TestLoadFileValid(t *testing.T) {
 				assert.NotNil(t, s.SLO.Availability, s.Name)
 				assert.NotNil(t, s.SLO.Latency, s.Name)
 			}
-			assert.Equal(t, []string{"baseline", "step-load", "ramp-load", "payment-pod-kill", "payment-partition", "product-latency", "order-payment-partition", "payment-http-abort", "order-cpu-stress", "gateway-bandwidth", "retry-storm", "retry-demo"}, names)
+			assert.Equal(t, []string{"baseline", "step-load", "ramp-load", "payment-pod-kill", "payment-partition", "product-latency", "order-payment-partition", "payment-http-abort", "order-cpu-stress", "gateway-bandwidth", "retry-storm", "retry-demo", "canary-split"}, names)
 			base := c.Scenarios[0]
 			assert.Equal(t, Load{Profile: "constant", Rate: 200, Duration: Duration{25 * time.Second},
 				Mix: DefaultMix, Timeout: Duration{10 * time.Second}}, base.Load)

@@ -144,9 +144,9 @@ func TestFind(t *testing.T) {
 	}{
 		{"known", "step-load", ""},
 		{"typo gets a suggestion", "baselin",
-			`unknown scenario "baselin" in ../scenarios.yaml (did you mean "baseline"?); known: baseline, step-load, ramp-load, payment-pod-kill, payment-partition, product-latency, order-payment-partition, payment-http-abort, order-cpu-stress, gateway-bandwidth, retry-storm, retry-demo`},
+			`unknown scenario "baselin" in ../scenarios.yaml (did you mean "baseline"?); known: baseline, step-load, ramp-load, payment-pod-kill, payment-partition, product-latency, order-payment-partition, payment-http-abort, order-cpu-stress, gateway-bandwidth, retry-storm, retry-demo, canary-split`},
 		{"unknown lists the names", "chaos",
-			`unknown scenario "chaos" in ../scenarios.yaml; known: baseline, step-load, ramp-load, payment-pod-kill, payment-partition, product-latency, order-payment-partition, payment-http-abort, order-cpu-stress, gateway-bandwidth, retry-storm, retry-demo`},
+			`unknown scenario "chaos" in ../scenarios.yaml; known: baseline, step-load, ramp-load, payment-pod-kill, payment-partition, product-latency, order-payment-partition, payment-http-abort, order-cpu-stress, gateway-bandwidth, retry-storm, retry-demo, canary-split`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

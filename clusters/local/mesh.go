@@ -184,14 +184,14 @@ func (m *localMesh) namespace() string { return cmp.Or(m.spec.Namespace, "defaul
 
 // MetricsTargets implements clusters.MetricsSource: the gateway's and every running sidecar's
 // admin address.
-func (m *localMesh) MetricsTargets() []string {
-	var out []string
+func (m *localMesh) MetricsTargets() []clusters.MetricsTarget {
+	var out []clusters.MetricsTarget
 	if a := m.gateway.Addrs(); a != nil {
-		out = append(out, a["admin"])
+		out = append(out, clusters.MetricsTarget{Workload: "gateway", Admin: a["admin"]})
 	}
 	for _, p := range m.pods {
 		if a := p.sidecar.Addrs(); a != nil {
-			out = append(out, a["admin"])
+			out = append(out, clusters.MetricsTarget{Workload: p.id, Admin: a["admin"]})
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/meshlab/meshlab/mesh/faults"
@@ -100,10 +101,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// withMetrics serves met's metrics at GET /metrics, token-guarded, beside the admin handler.
+// withMetrics serves met's metrics at GET /metrics and Go's profiles at /debug/pprof/ (both
+// token-guarded, for `go tool pprof` against a sidecar under load) beside the admin handler.
 func withMetrics(met *telemetry.Metrics, admin http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", proc.RequireToken(token(), met.Handler()))
+	mux.Handle("/debug/pprof/", proc.RequireToken(token(), http.HandlerFunc(pprof.Index)))
+	mux.Handle("/debug/pprof/profile", proc.RequireToken(token(), http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/", admin)
 	return mux
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,11 +73,27 @@ func TestGateErrorsAtLoadTime(t *testing.T) {
 func TestPaymentPartitionGates(t *testing.T) {
 	on := filepath.Join(t.TempDir(), "on")
 	code, _ := runMeshlab(t, "scenario", "run", "payment-partition", "-q", "-o", on)
-	gateReport(t, code, on, reports.GatePass)
+	r := gateReport(t, code, on, reports.GatePass)
+	// The cut instance's calls time out per try (gateway errors): outlier detection ejects it,
+	// and the report says who ejected it and when.
+	require.Len(t, r.Failover.Faults, 1)
+	f := r.Failover.Faults[0]
+	require.Len(t, f.Selected, 1)
+	require.NotEmpty(t, f.EjectionEvents, "the partitioned instance is ejected")
+	for _, e := range f.EjectionEvents {
+		assert.Equal(t, f.Selected[0], e.Endpoint)
+		assert.Equal(t, "payment", e.Service)
+		assert.Equal(t, "consecutive-gateway-errors", e.Reason)
+		assert.Less(t, time.Duration(e.AfterInjection), 3*time.Second, "ejected by %s", e.By)
+	}
+	assert.GreaterOrEqual(t, len(r.Ejections), len(f.EjectionEvents))
+	md, err := os.ReadFile(filepath.Join(on, reports.MarkdownFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "**Outlier ejections**")
 
 	off := filepath.Join(t.TempDir(), "off")
 	code, out := runMeshlab(t, "scenario", "run", "payment-partition", "-q", "-o", off, "--policy", "none")
-	r := gateReport(t, code, off, reports.GateFail)
+	r = gateReport(t, code, off, reports.GateFail)
 	if r.Trust.Trusted {
 		assert.Contains(t, out, "gates failed")
 	}

@@ -1,0 +1,74 @@
+package harness
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/mesh/controlplane"
+	"github.com/meshlab/meshlab/mesh/policy"
+	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/proxy"
+)
+
+type targetsOf []clusters.MetricsTarget
+
+func (t targetsOf) MetricsTargets() []clusters.MetricsTarget { return t }
+
+// ejectingProxy is a sidecar-like admin: a real proxy whose only payment endpoint answers 503
+// and is ejected after one, serving its Registry's stats at GET /v1/stats as meshd does.
+func ejectingProxy(t *testing.T, c *http.Client) string {
+	t.Helper()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(up.Close)
+	var opts proxy.Options
+	reg := proxy.NewRegistry()
+	reg.Apply(&opts)
+	p := proxy.New(opts)
+	p.Update(controlplane.Snapshot{Version: 1, PolicyVersion: 1,
+		Services: map[string][]controlplane.Instance{"payment": {{ID: "payment-1", Service: "payment",
+			Addr: up.Listener.Addr().String(), Labels: map[string]string{"app": "payment"}, Ready: true}}},
+		Policy: &policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{"payment": {
+			OutlierDetection: &policy.OutlierDetection{Consecutive5xxErrors: 1, MaxEjectionPercent: 100,
+				BaseEjectionTime: policy.Duration{Duration: 30 * time.Second}}}}}}})
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.Serve(w, r, p.RouteFor("payment", r)) }))
+	t.Cleanup(front.Close)
+	send(t, c, http.MethodGet, front.URL+"/payments/1", "")
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/stats", func(w http.ResponseWriter, _ *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"resilience": reg.Stats(), "authzDenied": 0})
+	})
+	adm := httptest.NewServer(proc.RequireToken(scrapeToken, mux))
+	t.Cleanup(adm.Close)
+	return adm.Listener.Addr().String()
+}
+
+func TestMeshViewRecordsEjectionsOnceWithTheirProxy(t *testing.T) {
+	t.Parallel()
+	c := &http.Client{Timeout: 10 * time.Second}
+	before := time.Now()
+	v := &meshView{src: targetsOf{{Workload: "order-0", Admin: ejectingProxy(t, c)}}, token: scrapeToken, log: slog.New(slog.DiscardHandler)}
+	v.scrape("start")
+	v.scrape("end") // the proxy reports the same ejection again: recorded once
+	evs := v.allEjections()
+	require.Len(t, evs, 1)
+	e := evs[0]
+	assert.Equal(t, "order-0", e.By)
+	assert.Equal(t, "payment", e.Service)
+	assert.Equal(t, "payment-1", e.Endpoint)
+	assert.Equal(t, 1, e.Count)
+	assert.Equal(t, "consecutive-5xx", e.Reason)
+	assert.Equal(t, 30*time.Second, time.Duration(e.Duration))
+	assert.False(t, e.At.Before(before))
+	assert.False(t, e.Until.Before(e.At.Add(30*time.Second)))
+}
