@@ -22,6 +22,7 @@ func (s Scenario) Clone() Scenario {
 		}
 	}
 	c.Topology.Retries = clonePtr(s.Topology.Retries)
+	c.Topology.ProxyWorkers = clonePtr(s.Topology.ProxyWorkers)
 	c.Load.Steps = slices.Clone(s.Load.Steps)
 	c.Load.Mix = slices.Clone(s.Load.Mix)
 	c.SLO.Availability = clonePtr(s.SLO.Availability)

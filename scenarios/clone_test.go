@@ -17,6 +17,7 @@ func fullScenario() Scenario {
 	s.Description = "every field"
 	s.Backend, s.Seed, s.Namespace, s.Warmup = "kind", 99, "shop", dur(1500*time.Millisecond)
 	s.Topology.RestartDelay, s.Topology.Timeout, s.Topology.Retries = dur(time.Second), dur(3*time.Second), intp(0)
+	s.Topology.ProxyWorkers = intp(2)
 	s.Topology.Versions = map[string]map[string]int{"payment": {"v2": 1}}
 	s.Load = Load{Profile: "steps", Duration: dur(3 * time.Second), Steps: []Step{{1.5, dur(time.Second)}, {2, dur(2 * time.Second)}},
 		Mix: []RouteWeight{{"POST /orders", 0.1}}, Timeout: dur(time.Second)}
@@ -38,6 +39,7 @@ func TestCloneIsDeep(t *testing.T) {
 	c.Topology.ServiceTime["user"] = ServiceTime{}
 	c.Topology.Versions["payment"]["v2"] = 2
 	*c.Topology.Retries = 5
+	*c.Topology.ProxyWorkers = 3
 	c.Load.Steps[0].Rate = 9
 	c.Load.Mix[0].Weight = 9
 	c.SLO.Availability.Objective = Percent{1}
@@ -66,7 +68,7 @@ func TestCloneKnowsEveryReference(t *testing.T) {
 		}
 	}
 	walk(reflect.TypeFor[Scenario](), "")
-	assert.Equal(t, []string{"Topology.Replicas", "Topology.Versions", "Topology.ServiceTime", "Topology.Retries",
+	assert.Equal(t, []string{"Topology.Replicas", "Topology.Versions", "Topology.ServiceTime", "Topology.Retries", "Topology.ProxyWorkers",
 		"Load.Steps", "Load.Mix", "SLO.Availability", "SLO.Latency", "Policy", "PolicyChanges", "Faults", "Gates"}, refs)
 }
 

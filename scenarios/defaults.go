@@ -15,6 +15,7 @@ const (
 	DefaultRestartDelay = time.Second
 	DefaultTimeout      = 5 * time.Second // topology.timeout: the sidecars' per-route timeout
 	DefaultRetries      = 1
+	DefaultProxyWorkers = 1
 	DefaultProfile      = "constant"
 	DefaultLoadTimeout  = 10 * time.Second // load.timeout: the client's timeout per request
 )
@@ -38,7 +39,7 @@ func (s *Scenario) Default() {
 }
 
 // Default gives every service its replica count (DefaultReplicas when absent), and fills the
-// restart delay, timeout and retries. Service times have no default: a service without one
+// restart delay, timeout, retries and proxy workers. Service times have no default: a service without one
 // does no extra work.
 func (t *Topology) Default() {
 	for _, svc := range Services {
@@ -52,6 +53,10 @@ func (t *Topology) Default() {
 	if t.Retries == nil {
 		r := DefaultRetries
 		t.Retries = &r
+	}
+	if t.ProxyWorkers == nil {
+		w := DefaultProxyWorkers
+		t.ProxyWorkers = &w
 	}
 }
 

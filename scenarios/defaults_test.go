@@ -26,13 +26,15 @@ func TestDefault(t *testing.T) {
 			assert.Equal(t, 5*time.Second, s.Topology.Timeout.Duration)
 			require.NotNil(t, s.Topology.Retries)
 			assert.Equal(t, 1, *s.Topology.Retries)
+			require.NotNil(t, s.Topology.ProxyWorkers)
+			assert.Equal(t, 1, *s.Topology.ProxyWorkers, "one worker per sidecar, as Linkerd")
 			assert.Equal(t, "constant", s.Load.Profile)
 			assert.Equal(t, DefaultMix, s.Load.Mix)
 			assert.Equal(t, 10*time.Second, s.Load.Timeout.Duration)
 			assert.Nil(t, s.SLO.Availability, "no SLO unless asked for")
 		}},
 		{"given values stay", Scenario{Backend: "sim", Seed: 7, Warmup: dur(time.Second),
-			Topology: Topology{Replicas: map[string]int{"payment": 5}, Retries: intp(0), Timeout: dur(time.Second)},
+			Topology: Topology{Replicas: map[string]int{"payment": 5}, Retries: intp(0), ProxyWorkers: intp(0), Timeout: dur(time.Second)},
 			Load:     Load{Mix: []RouteWeight{{"POST /orders", 1}}, Timeout: dur(time.Second)}},
 			func(t *testing.T, s Scenario) {
 				assert.Equal(t, "sim", s.Backend)
@@ -40,6 +42,7 @@ func TestDefault(t *testing.T) {
 				assert.Equal(t, time.Second, s.Warmup.Duration)
 				assert.Equal(t, map[string]int{"user": 2, "product": 2, "order": 2, "payment": 5}, s.Topology.Replicas)
 				assert.Equal(t, 0, *s.Topology.Retries, "0 is not absent")
+				assert.Equal(t, 0, *s.Topology.ProxyWorkers, "0 (one per core) is not absent")
 				assert.Equal(t, time.Second, s.Topology.Timeout.Duration)
 				assert.Equal(t, []RouteWeight{{"POST /orders", 1}}, s.Load.Mix)
 				assert.Equal(t, time.Second, s.Load.Timeout.Duration)

@@ -94,6 +94,11 @@ type Topology struct {
 	// them) for idempotent requests — GET/HEAD, or any request with an Idempotency-Key — on a
 	// connect failure, a reset or a 503, each on another endpoint. Absent: 1; 0 turns retries off.
 	Retries *int `yaml:"retries,omitempty" json:"retries,omitempty"`
+	// ProxyWorkers is how many threads run each sidecar's Go code (its GOMAXPROCS), as
+	// Linkerd's proxy runtime workers or Istio's proxy concurrency. Absent: 1, Linkerd's
+	// default: a sidecar shares its pod's CPU with the app, and one worker spends the least
+	// CPU per request; 0: one per core.
+	ProxyWorkers *int `yaml:"proxyWorkers,omitempty" json:"proxyWorkers,omitempty"`
 }
 
 // ServiceTime is a per-instance work-time distribution: fixed, or lognormal with a median and a

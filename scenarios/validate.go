@@ -10,8 +10,10 @@ import (
 
 // Limits of a scenario's values, as Validate enforces them.
 const (
-	MaxReplicas     = 16
-	MaxRetries      = 10
+	MaxReplicas = 16
+	MaxRetries  = 10
+	// MaxProxyWorkers bounds topology.proxyWorkers.
+	MaxProxyWorkers = 64
 	MaxRestartDelay = 60 * time.Second
 	// MaxPropagationDelay bounds topology.propagationDelay.
 	MaxPropagationDelay = 10 * time.Second
@@ -144,6 +146,9 @@ func (t Topology) validate() []Problem {
 	positiveDuration(&ps, "timeout", t.Timeout.Duration)
 	if r := t.Retries; r != nil && (*r < 0 || *r > MaxRetries) {
 		ps.addf("retries", "must be between 0 and %d, got %d", MaxRetries, *r)
+	}
+	if w := t.ProxyWorkers; w != nil && (*w < 0 || *w > MaxProxyWorkers) {
+		ps.addf("proxyWorkers", "must be between 0 (one per core) and %d, got %d", MaxProxyWorkers, *w)
 	}
 	return ps
 }

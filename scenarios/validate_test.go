@@ -50,6 +50,7 @@ func TestValidate(t *testing.T) {
 			s.Load.Rate = 100000
 		}, nil},
 		{"retries off", func(s *Scenario) { s.Topology.Retries = intp(0) }, nil},
+		{"a worker per core", func(s *Scenario) { s.Topology.ProxyWorkers = intp(0) }, nil},
 		{"name missing", func(s *Scenario) { s.Name = "" }, []string{"name: required"}},
 		{"name not a DNS label", func(s *Scenario) { s.Name = "Base_line" }, []string{
 			`name: must be a DNS label (lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit), got "Base_line"`}},
@@ -89,6 +90,8 @@ func TestValidate(t *testing.T) {
 			s.Topology.RestartDelay, s.Topology.Timeout = dur(-1), dur(-time.Second)
 		}, []string{"topology.restartDelay: must be ≥ 0, got -1ns", "topology.timeout: must be > 0, got -1s"}},
 		{"retries", func(s *Scenario) { s.Topology.Retries = intp(-1) }, []string{"topology.retries: must be between 0 and 10, got -1"}},
+		{"proxy workers", func(s *Scenario) { s.Topology.ProxyWorkers = intp(65) },
+			[]string{"topology.proxyWorkers: must be between 0 (one per core) and 64, got 65"}},
 		{"constant load", func(s *Scenario) { s.Load = Load{Rate: -5, To: 1, Steps: []Step{{1, dur(1)}}} }, []string{
 			"load.rate: must be > 0, got -5", "load.duration: required: must be > 0",
 			"load.to: only used by the ramp profile", "load.steps: only used by the steps profile"}},

@@ -1,90 +1,144 @@
 package local
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
+	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/meshlab/meshlab/mesh/policy"
+	"github.com/meshlab/meshlab/internal/testbin"
+	"github.com/meshlab/meshlab/mesh/identity"
+	"github.com/meshlab/meshlab/scenarios"
 )
 
 // BenchmarkSidecarHop measures what one sidecar hop adds at the client: GET /users/17 on a user
-// instance, directly and through its sidecar's inbound listener, both real meshd processes, at
-// 1,000 rps open-loop with keep-alive, interleaved A/B/A/B so drift hits both sides alike. It
-// reports the added p50 and p99, and the sidecar's CPU (cores per 1,000 rps) and resident
-// memory while it carries the load.
+// instance at 1,000 rps open-loop with keep-alive, four ways interleaved round by round so
+// drift hits all alike:
 //
-// Then the same through the gateway with mTLS between gateway and sidecars off and STRICT:
-// the difference is what mutual TLS adds to a hop (handshakes amortized by keep-alive, as in
-// a mesh), with the sidecar's CPU and memory under mTLS.
+//   - direct: to the service instance;
+//   - bare: through a bare httputil.ReverseProxy process (internal/bareproxy) with as many
+//     workers as a sidecar — the reference for what any Go proxy costs on this host;
+//   - hop: through the instance's sidecar (inbound listener, plaintext);
+//   - mtls: through the sidecar with the client holding a mesh certificate (the gateway's
+//     identity, from the control plane's CA), so the hop is mutual TLS, handshakes amortized
+//     by keep-alive as in a mesh.
+//
+// It reports the added p50 and p99 of each path over direct, and the CPU (cores per 1,000
+// rps) and resident memory of the sidecar and of the bare proxy while they carry the load.
 func BenchmarkSidecarHop(b *testing.B) {
 	if shared == nil {
 		b.Skip("needs the shared mesh (not in -short)")
 	}
 	p := shared.pods[0] // user-0
+	bare, barePID := startBareProxy(b, p.app.Addrs()["http"])
 	direct := "http://" + p.app.Addrs()["http"] + "/users/17"
+	viaBare := "http://" + bare + "/users/17"
 	hop := "http://" + p.sidecar.Addrs()["inbound"] + "/users/17"
-	viaGateway := shared.GatewayURL() + "/users/17"
+	mtls := "https://" + p.sidecar.Addrs()["inbound"] + "/users/17"
+	clientTLS := meshClientTLS(b, "user")
+
 	const rounds, per = 3, 3 * time.Second
 	for i := 0; i < b.N; i++ {
-		var d, s []time.Duration
-		var cpu, mem float64
+		var d, bp, s, m []time.Duration
+		var cpuBare, cpuHop, cpuMTLS, memHop, memMTLS float64
 		for r := 0; r < rounds; r++ {
-			d = append(d, attackLatencies(b, direct, per)...)
-			c0 := cpuSeconds(b, p.sidecar.PID())
-			s = append(s, attackLatencies(b, hop, per)...)
-			cpu += cpuSeconds(b, p.sidecar.PID()) - c0
-			mem = max(mem, float64(rss(b, p.sidecar.PID())))
-		}
-		report(b, "direct", d)
-		report(b, "hop", s)
-		addedP50, addedP99 := added(d, s)
-		b.ReportMetric(addedP50, "added-p50-µs")
-		b.ReportMetric(addedP99, "added-p99-µs")
-		b.ReportMetric(cpu/(rounds*per.Seconds()), "sidecar-cores/1000rps")
-		b.ReportMetric(mem/(1<<20), "sidecar-rss-MiB")
+			d = append(d, attackLatencies(b, direct, nil, per)...)
 
-		var plain, tls []time.Duration
-		strict := policy.MeshPolicy{Spec: policy.Spec{Security: policy.SecurityPolicy{MTLS: &policy.MTLS{Mode: policy.MTLSStrict}}}}
-		for r := 0; r < rounds; r++ {
-			setPolicy(b, policy.MeshPolicy{})
-			plain = append(plain, attackLatencies(b, viaGateway, per)...)
-			setPolicy(b, strict)
-			c0 := cpuSeconds(b, p.sidecar.PID())
-			tls = append(tls, attackLatencies(b, viaGateway, per)...)
-			// Two user instances share the load: this one carries about 500 rps.
-			cpu = (cpuSeconds(b, p.sidecar.PID()) - c0) * 2
-			mem = max(mem, float64(rss(b, p.sidecar.PID())))
+			c0 := cpuSeconds(b, barePID)
+			bp = append(bp, attackLatencies(b, viaBare, nil, per)...)
+			cpuBare += cpuSeconds(b, barePID) - c0
+
+			c0 = cpuSeconds(b, p.sidecar.PID())
+			s = append(s, attackLatencies(b, hop, nil, per)...)
+			cpuHop += cpuSeconds(b, p.sidecar.PID()) - c0
+			memHop = max(memHop, float64(rss(b, p.sidecar.PID())))
+
+			c0 = cpuSeconds(b, p.sidecar.PID())
+			m = append(m, attackLatencies(b, mtls, clientTLS, per)...)
+			cpuMTLS += cpuSeconds(b, p.sidecar.PID()) - c0
+			memMTLS = max(memMTLS, float64(rss(b, p.sidecar.PID())))
 		}
-		setPolicy(b, policy.MeshPolicy{})
-		mP50, mP99 := added(plain, tls)
-		b.ReportMetric(addedP50+mP50, "mtls-hop-added-p50-µs")
-		b.ReportMetric(addedP99+mP99, "mtls-hop-added-p99-µs")
-		b.ReportMetric(cpu/per.Seconds(), "mtls-sidecar-cores/1000rps")
-		b.ReportMetric(mem/(1<<20), "mtls-sidecar-rss-MiB")
+		span := rounds * per.Seconds() // at 1,000 rps: cores per 1,000 rps
+		report(b, "direct", d)
+		report(b, "bare", bp)
+		report(b, "hop", s)
+		report(b, "mtls", m)
+		for _, x := range []struct {
+			name string
+			lat  []time.Duration
+		}{{"bare", bp}, {"hop", s}, {"mtls-hop", m}} {
+			p50, p99 := added(d, x.lat)
+			b.ReportMetric(p50, x.name+"-added-p50-µs")
+			b.ReportMetric(p99, x.name+"-added-p99-µs")
+		}
+		b.ReportMetric(cpuBare/span, "bare-proxy-cores/1000rps")
+		b.ReportMetric(cpuHop/span, "sidecar-cores/1000rps")
+		b.ReportMetric(cpuMTLS/span, "mtls-sidecar-cores/1000rps")
+		b.ReportMetric(memHop/(1<<20), "sidecar-rss-MiB")
+		b.ReportMetric(memMTLS/(1<<20), "mtls-sidecar-rss-MiB")
 	}
 }
 
-// setPolicy applies p and gives it the second the mesh needs to take it everywhere.
-func setPolicy(b *testing.B, p policy.MeshPolicy) {
+// startBareProxy runs internal/bareproxy in front of upstream until the benchmark ends.
+func startBareProxy(b *testing.B, upstream string) (addr string, pid int) {
 	b.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := shared.SetPolicy(ctx, p); err != nil {
+	bin, err := testbin.BareProxy()
+	if err != nil {
 		b.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	cmd := exec.Command(bin, "--upstream", upstream)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", scenarios.DefaultProxyWorkers)) // as many workers as a sidecar
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		b.Fatal("bareproxy: ", err)
+	}
+	return strings.TrimSpace(line), cmd.Process.Pid
 }
 
-// attackLatencies runs a 1,000 rps vegeta attack on url for du and returns the latencies.
-func attackLatencies(b *testing.B, url string, du time.Duration) []time.Duration {
+// meshClientTLS is the client side of mTLS to service as the gateway: a certificate from the
+// shared mesh's CA, verifying the service's SPIFFE ID.
+func meshClientTLS(b *testing.B, service string) *tls.Config {
 	b.Helper()
+	src, err := identity.New(identity.Options{CAURL: shared.controlPlaneURL(), Token: shared.spec.Token,
+		Namespace: shared.namespace(), Service: "gateway"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := src.Rotate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return src.ClientConfig(service)
+}
+
+// attackLatencies runs a 1,000 rps vegeta attack on url for du (over TLS with cfg when the
+// URL is https) and returns the latencies.
+func attackLatencies(b *testing.B, url string, cfg *tls.Config, du time.Duration) []time.Duration {
+	b.Helper()
+	opts := []func(*vegeta.Attacker){vegeta.KeepAlive(true), vegeta.Connections(64), vegeta.MaxBody(0), vegeta.HTTP2(false)}
+	if cfg != nil {
+		opts = append(opts, vegeta.TLSConfig(cfg))
+	}
 	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: url})
-	atk := vegeta.NewAttacker(vegeta.KeepAlive(true), vegeta.Connections(64), vegeta.MaxBody(0))
+	atk := vegeta.NewAttacker(opts...)
 	var lat []time.Duration
 	for r := range atk.Attack(tr, vegeta.ConstantPacer{Freq: 1000, Per: time.Second}, du, "hop") {
 		if r.Code != http.StatusOK {

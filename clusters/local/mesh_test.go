@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -263,4 +264,14 @@ func podByID(t *testing.T, m *localMesh, id string) *pod {
 	}
 	t.Fatalf("no pod %s", id)
 	return nil
+}
+
+// TestSidecarsRunOneWorker: sidecars run the topology's proxy workers (default one, as
+// Linkerd's proxies), the gateway one per core.
+func TestSidecarsRunOneWorker(t *testing.T) {
+	require.NotNil(t, shared)
+	for _, p := range shared.pods {
+		assert.Equal(t, 1, statsOf(t, p.sidecar.Addrs()["admin"]).Workers, p.id)
+	}
+	assert.Equal(t, runtime.GOMAXPROCS(0), statsOf(t, shared.gateway.Addrs()["admin"]).Workers, "gateway")
 }

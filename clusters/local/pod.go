@@ -57,7 +57,7 @@ func (p *pod) sidecarArgs() []string {
 		"--controlplane", p.m.controlPlaneURL(), "--timeout", t.Timeout.String(),
 		"--retries", fmt.Sprint(retries(t)), "--ip", p.ip,
 		"--inbound", p.ip + ":0", "--outbound", p.ip + ":0", "--admin", p.ip + ":0",
-		"--namespace", p.m.namespace()}
+		"--namespace", p.m.namespace(), "--workers", fmt.Sprint(proxyWorkers(t))}
 	if a := p.app.Addrs(); a != nil {
 		args = append(args, "--app", a["http"])
 	}
@@ -120,6 +120,13 @@ func replicas(t scenarios.Topology, svc string) int {
 		return n
 	}
 	return scenarios.DefaultReplicas[svc]
+}
+
+func proxyWorkers(t scenarios.Topology) int {
+	if t.ProxyWorkers == nil {
+		return scenarios.DefaultProxyWorkers
+	}
+	return *t.ProxyWorkers
 }
 
 func retries(t scenarios.Topology) int {

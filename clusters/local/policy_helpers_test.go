@@ -198,6 +198,7 @@ type meshStats struct {
 	} `json:"identity"`
 	InboundHandshakeFailures uint64 `json:"inboundHandshakeFailures"`
 	AuthzDenied              uint64 `json:"authzDenied"`
+	Workers                  int    `json:"workers"`
 }
 
 func statsOf(t *testing.T, adminAddr string) meshStats {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -130,6 +131,8 @@ type statsView struct {
 	InboundHandshakeFailures uint64 `json:"inboundHandshakeFailures"`
 	// AuthzDenied counts inbound requests authorization refused.
 	AuthzDenied uint64 `json:"authzDenied"`
+	// Workers is how many threads run the process's Go code (GOMAXPROCS).
+	Workers int `json:"workers"`
 }
 
 // withStats serves GET /v1/stats (what stats returns) in front of next.
@@ -137,7 +140,9 @@ func withStats(next http.Handler, stats func() statsView) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", next)
 	mux.Handle("GET /v1/stats", proc.RequireToken(token(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, stats())
+		v := stats()
+		v.Workers = runtime.GOMAXPROCS(0)
+		writeJSON(w, http.StatusOK, v)
 	})))
 	return mux
 }

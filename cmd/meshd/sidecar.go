@@ -28,7 +28,11 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	adminAddr := fs.String("admin", "127.0.0.1:0", "admin address (loopback)")
 	ip := fs.String("ip", "", "the pod's own address: outbound calls are dialed from it")
 	namespace := fs.String("namespace", "default", "namespace of the workload's SPIFFE identity")
+	workers := fs.Int("workers", 0, "threads running Go code (GOMAXPROCS); 0: one per core")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := setWorkers(*workers); err != nil {
 		return err
 	}
 	if err := required(fs, "service", "instance", "controlplane"); err != nil {

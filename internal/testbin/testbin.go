@@ -32,6 +32,27 @@ func Build() (string, error) {
 	return dir, err
 }
 
+// BareProxy builds internal/bareproxy (the benchmarks' reference reverse proxy) beside the
+// binaries Build makes, and returns its path.
+func BareProxy() (string, error) {
+	d, err := Build()
+	if err != nil {
+		return "", err
+	}
+	bareOnce.Do(func() {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(d, "bareproxy"), "./internal/bareproxy")
+		cmd.Dir = moduleRoot()
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		bareErr = cmd.Run()
+	})
+	return filepath.Join(d, "bareproxy"), bareErr
+}
+
+var (
+	bareOnce sync.Once
+	bareErr  error
+)
+
 // Cleanup removes the built binaries.
 func Cleanup() {
 	if dir != "" {
