@@ -47,10 +47,13 @@ func TestCompareSameBuildAndSlowerHops(t *testing.T) {
 	}
 
 	code, out = runMeshlab(t, "compare", "--map", "hop=hop-slow", filepath.Join(tmp, "a"), filepath.Join(tmp, "slow"))
-	assert.Regexp(t, "`overall` \\| latency.p50 .*\\*\\*regression\\*\\*", out, "+5 ms per hop: flagged")
 	if trusted(append(a, slow...)...) {
+		assert.Regexp(t, "`overall` \\| latency.p50 .*\\*\\*regression\\*\\*", out, "+5 ms per hop: flagged")
 		assert.Equal(t, exitFailed, code, "+5 ms per hop: a regression, exit 1")
-	} else {
+	} else { // a busy host's runs say nothing about the build: compare says so, whatever it measured
+		if os.Getenv("CI") != "" { // CI's machine is ours alone: an untrusted run is a defect there
+			t.Errorf("untrusted runs under CI: the +5 ms regression could not be checked")
+		}
 		assert.Equal(t, exitOK, code)
 		assert.Contains(t, out, "inconclusive")
 	}
