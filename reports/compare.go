@@ -72,7 +72,7 @@ type CompareRow struct {
 	DeltaPercent *float64 `json:"deltaPercent"` // null when Base is 0
 	Method       string   `json:"method"`
 	PValue       *float64 `json:"pValue,omitempty"` // Mann–Whitney
-	CILow        *float64 `json:"ciLow,omitempty"`  // bootstrap interval of the per-second difference
+	CILow        *float64 `json:"ciLow,omitempty"`  // bootstrap interval of the per-second difference, or Moses interval of the runs' shift
 	CIHigh       *float64 `json:"ciHigh,omitempty"`
 	Significant  bool     `json:"significant"`
 	Worse        bool     `json:"worse"`      // moved in the bad direction by at least the minimum effect
@@ -85,7 +85,10 @@ type CompareRow struct {
 // afford a multiple-comparison correction, the minimum effect guards instead); otherwise it
 // bootstraps blocks of per-second windows of the first run of each side — never raw
 // requests, which are autocorrelated — at a Bonferroni-corrected level over the figures so
-// tested. A regression is a figure that got significantly worse by at least the minimum effect.
+// tested. A regression is a figure that got significantly worse by at least the minimum
+// effect, at the near end of its confidence interval (the bootstrap's, or for repeats the
+// Moses interval of the shift between runs): a shift that is real but may be small — two
+// batches of one build made while the host drifted — is not called one.
 func Compare(base, new []*Report, opts CompareOptions) (*Comparison, error) {
 	if len(base) == 0 || len(new) == 0 {
 		return nil, fmt.Errorf("%w: nothing to compare (%d base, %d new reports)", ErrIncomparable, len(base), len(new))

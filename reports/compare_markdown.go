@@ -59,6 +59,8 @@ func pctDelta(p *float64) string {
 // significance writes the test's evidence: p-value or interval.
 func significance(r CompareRow) string {
 	switch {
+	case r.PValue != nil && r.CILow != nil:
+		return fmt.Sprintf("p=%s, shift CI [%s, %s]", strconv.FormatFloat(*r.PValue, 'g', 3, 64), trimFloat(*r.CILow, 3), trimFloat(*r.CIHigh, 3))
 	case r.PValue != nil:
 		return "p=" + strconv.FormatFloat(*r.PValue, 'g', 3, 64)
 	case r.CILow != nil:

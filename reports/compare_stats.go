@@ -164,3 +164,47 @@ func meanOf(xs []float64) float64 {
 	}
 	return s / float64(len(xs))
 }
+
+// shiftCI is the distribution-free confidence interval (level conf) of the shift of b over
+// a that goes with the Mann–Whitney test (Moses; centred on the Hodges–Lehmann estimate):
+// the order statistics of the n1·n2 differences b_j − a_i that leave out, at each end, as
+// many as the test's critical value of U. ok is false when the samples are too small for any
+// interval at that level (the test cannot reject either).
+func shiftCI(a, b []float64, conf float64) (lo, hi float64, ok bool) {
+	n1, n2 := len(a), len(b)
+	if n1 == 0 || n2 == 0 {
+		return 0, 0, false
+	}
+	d := make([]float64, 0, n1*n2)
+	for _, x := range a {
+		for _, y := range b {
+			d = append(d, y-x)
+		}
+	}
+	slices.Sort(d)
+	c := criticalU(a, b, 1-conf)
+	if c < 0 {
+		return 0, 0, false
+	}
+	return d[c], d[len(d)-1-c], true
+}
+
+// criticalU is the largest u whose two-sided p-value is at most alpha: exact for small
+// samples without ties, else by the normal approximation; −1 when there is none.
+func criticalU(a, b []float64, alpha float64) int {
+	n1, n2 := len(a), len(b)
+	mn := n1 * n2
+	if _, ties := uStatistic(a, b); !ties && mn <= 400 {
+		c := -1
+		for u := 0; 2*u < mn && exactUP(float64(u), n1, n2) <= alpha; u++ {
+			c = u
+		}
+		return c
+	}
+	z := math.Sqrt2 * math.Erfinv(1-alpha)
+	c := int(math.Floor(float64(mn)/2 - z*math.Sqrt(float64(mn*(n1+n2+1))/12) - 0.5))
+	if c < 0 {
+		return -1
+	}
+	return c
+}
