@@ -75,6 +75,8 @@ func rowVerdict(r CompareRow) string {
 		return "**regression**"
 	case r.Worse && r.Method == methodNone:
 		return "worse, not tested"
+	case r.Worse && r.Significant:
+		return "worse, but may be less than the minimum effect"
 	case r.Worse:
 		return "worse, not significant"
 	case r.Significant:

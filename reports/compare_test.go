@@ -166,6 +166,7 @@ func TestCompareRepeatsDriftIsNotARegression(t *testing.T) {
 	require.NotNil(t, row.CILow)
 	assert.InDelta(t, 2.3, *row.CILow, 1e-9)
 	assert.False(t, row.Regression, "the shift may be as small as 2.3 ms (5%%)")
+	assert.Equal(t, "worse, but may be less than the minimum effect", rowVerdict(*row))
 
 	slower := mk(52, 54, 55.3, 56, 57) // +11 ms: at least 7.3 ms (16%) with 95% confidence
 	row = compareFigure(f, base, slower, methodMannWhitney, o, nil)
