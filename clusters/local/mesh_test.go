@@ -267,11 +267,13 @@ func podByID(t *testing.T, m *localMesh, id string) *pod {
 }
 
 // TestSidecarsRunOneWorker: sidecars run the topology's proxy workers (default one, as
-// Linkerd's proxies), the gateway one per core.
+// Linkerd's proxies) under an 18 MiB soft memory limit, the gateway one per core.
 func TestSidecarsRunOneWorker(t *testing.T) {
 	require.NotNil(t, shared)
 	for _, p := range shared.pods {
-		assert.Equal(t, 1, statsOf(t, p.sidecar.Addrs()["admin"]).Workers, p.id)
+		st := statsOf(t, p.sidecar.Addrs()["admin"])
+		assert.Equal(t, 1, st.Workers, p.id)
+		assert.Equal(t, int64(18<<20), st.MemoryLimitBytes, p.id)
 	}
 	assert.Equal(t, runtime.GOMAXPROCS(0), statsOf(t, shared.gateway.Addrs()["admin"]).Workers, "gateway")
 }

@@ -199,6 +199,7 @@ type meshStats struct {
 	InboundHandshakeFailures uint64 `json:"inboundHandshakeFailures"`
 	AuthzDenied              uint64 `json:"authzDenied"`
 	Workers                  int    `json:"workers"`
+	MemoryLimitBytes         int64  `json:"memoryLimitBytes"`
 }
 
 func statsOf(t *testing.T, adminAddr string) meshStats {

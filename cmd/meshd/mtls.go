@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -133,6 +134,8 @@ type statsView struct {
 	AuthzDenied uint64 `json:"authzDenied"`
 	// Workers is how many threads run the process's Go code (GOMAXPROCS).
 	Workers int `json:"workers"`
+	// MemoryLimitBytes is the runtime's soft memory limit (math.MaxInt64: none).
+	MemoryLimitBytes int64 `json:"memoryLimitBytes"`
 }
 
 // withStats serves GET /v1/stats (what stats returns) in front of next.
@@ -142,6 +145,7 @@ func withStats(next http.Handler, stats func() statsView) http.Handler {
 	mux.Handle("GET /v1/stats", proc.RequireToken(token(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		v := stats()
 		v.Workers = runtime.GOMAXPROCS(0)
+		v.MemoryLimitBytes = debug.SetMemoryLimit(-1)
 		writeJSON(w, http.StatusOK, v)
 	})))
 	return mux
