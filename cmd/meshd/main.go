@@ -4,7 +4,7 @@
 //
 //	meshd controlplane [--listen ADDR | --listen-fd N]
 //	meshd gateway      --controlplane URL [--listen ADDR]
-//	meshd sidecar      --service S --instance I --controlplane URL [--version V] [--workers N]
+//	meshd sidecar      --service S --instance I --controlplane URL [--version V] [--workers N] [--memory-limit MIB]
 //	meshd service      --service S --instance I --outbound URL [--seed N] [--work DIST]
 //
 // Every role binds its listeners (port 0 by default), then reports them on the ready descriptor
