@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -24,7 +25,7 @@ func (t targetsOf) MetricsTargets() []clusters.MetricsTarget { return t }
 
 // ejectingProxy is a sidecar-like admin: a real proxy whose only payment endpoint answers 503
 // and is ejected after one, serving its Registry's stats at GET /v1/stats as meshd does.
-func ejectingProxy(t *testing.T, c *http.Client) string {
+func ejectingProxy(t *testing.T, c *http.Client) (admin string, kill func()) {
 	t.Helper()
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -50,14 +51,15 @@ func ejectingProxy(t *testing.T, c *http.Client) string {
 	})
 	adm := httptest.NewServer(proc.RequireToken(scrapeToken, mux))
 	t.Cleanup(adm.Close)
-	return adm.Listener.Addr().String()
+	return adm.Listener.Addr().String(), adm.Close
 }
 
 func TestMeshViewRecordsEjectionsOnceWithTheirProxy(t *testing.T) {
 	t.Parallel()
 	c := &http.Client{Timeout: 10 * time.Second}
 	before := time.Now()
-	v := &meshView{src: targetsOf{{Workload: "order-0", Admin: ejectingProxy(t, c)}}, token: scrapeToken, log: slog.New(slog.DiscardHandler)}
+	admin, _ := ejectingProxy(t, c)
+	v := &meshView{src: targetsOf{{Workload: "order-0", Admin: admin}}, token: scrapeToken, log: slog.New(slog.DiscardHandler)}
 	v.scrape("start")
 	v.scrape("end") // the proxy reports the same ejection again: recorded once
 	evs := v.allEjections()
@@ -71,4 +73,25 @@ func TestMeshViewRecordsEjectionsOnceWithTheirProxy(t *testing.T) {
 	assert.Equal(t, 30*time.Second, time.Duration(e.Duration))
 	assert.False(t, e.At.Before(before))
 	assert.False(t, e.Until.Before(e.At.Add(30*time.Second)))
+}
+
+// TestPolledEjectionsOutliveTheirProxy: an ejection made by a proxy that dies before the run's
+// last scrape (a killed pod) is still in the report, because the harness polls between scrapes.
+func TestPolledEjectionsOutliveTheirProxy(t *testing.T) {
+	t.Parallel()
+	c := &http.Client{Timeout: 10 * time.Second}
+	admin, kill := ejectingProxy(t, c)
+	v := &meshView{src: targetsOf{{Workload: "order-1", Admin: admin}}, token: scrapeToken, log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := v.pollEjections(ctx, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return len(v.allEjections()) == 1 }, 10*time.Second, 10*time.Millisecond)
+	kill()
+	time.Sleep(100 * time.Millisecond) // polls against a dead proxy change nothing
+	cancel()
+	<-done
+	v.scrape("end")
+	evs := v.allEjections()
+	require.Len(t, evs, 1)
+	assert.Equal(t, "order-1", evs[0].By)
+	assert.Equal(t, "payment-1", evs[0].Endpoint)
 }

@@ -66,6 +66,44 @@ func (v *meshView) scrape(label string) {
 	if counters != nil {
 		v.scrapes = append(v.scrapes, reports.MeshScrape{At: at, Phase: label, Counters: counters})
 	}
+	v.addEjectionsLocked(evs)
+}
+
+// ejectionPollEvery is how often pollEjections reads the proxies' ejections between scrapes.
+const ejectionPollEvery = 2 * time.Second
+
+// pollEjections reads the proxies' ejections every interval until ctx ends, so an ejection
+// made by a proxy that dies before the next phase boundary (a killed pod) is not lost.
+// It returns at once; done closes when it stopped.
+func (v *meshView) pollEjections(ctx context.Context, every time.Duration) (done <-chan struct{}) {
+	d := make(chan struct{})
+	if v == nil || v.src == nil {
+		close(d)
+		return d
+	}
+	go func() {
+		defer close(d)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			pctx, cancel := context.WithTimeout(ctx, every)
+			evs, _ := scrapeEjections(pctx, v.src.MetricsTargets(), v.token) // a dead target is expected here
+			cancel()
+			v.mu.Lock()
+			v.addEjectionsLocked(evs)
+			v.mu.Unlock()
+		}
+	}()
+	return d
+}
+
+// addEjectionsLocked records the ejections not seen before; v.mu is held.
+func (v *meshView) addEjectionsLocked(evs []reports.EjectionEvent) {
 	for _, e := range evs {
 		if k := keyOf(e); !v.seen[k] {
 			if v.seen == nil {

@@ -120,6 +120,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	}
 	cpu := sampleCPU(chaosCtx, time.Second)
 	ch.view.scrape("start")
+	polled := ch.view.pollEjections(chaosCtx, ejectionPollEvery)
 	ch.start(chaosCtx, time.Now(), firings, changes)
 	sum, attackErr := attack(ctx, sc, mesh.GatewayURL(), out.Dir, opts, ch.activeFaults, log)
 	stopChaos()
@@ -127,6 +128,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 	rctx, cancelRemove := context.WithTimeout(context.Background(), 15*time.Second)
 	ch.removeAll(rctx)
 	cancelRemove()
+	<-polled
 	ch.view.scrape("end")
 	ch.fill(&meta)
 	meta.Mesh = ch.view.all()

@@ -49,7 +49,7 @@ type Meta struct {
 	HostCPU       []CPUSample   `json:"hostCPU"`       // whole-host CPU, sampled every second
 	Mesh          []MeshScrape  `json:"mesh"`          // sidecar counters, summed; may be empty
 	// Ejections are the outlier ejections the proxies made, oldest first (read from each
-	// proxy's admin /v1/stats at every mesh scrape; a proxy that died before a scrape loses its).
+	// proxy's admin /v1/stats at every mesh scrape and every 2 s between).
 	Ejections   []EjectionEvent `json:"ejections"`
 	Gates       []string        `json:"gates"`       // gate expressions from the scenario
 	Repeat      int             `json:"repeat"`      // how many times the scenario runs (0 or 1: once)
