@@ -3,14 +3,11 @@ package harness
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 
 	"github.com/meshlab/meshlab/clusters"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/reports"
 )
@@ -27,53 +24,28 @@ type proxyStats struct {
 // ejections each proxy remembers, named by the proxy that made them. Targets that fail are
 // left out and named in the error.
 func scrapeEjections(ctx context.Context, targets []clusters.MetricsTarget, token string) ([]reports.EjectionEvent, error) {
-	var (
-		mu   sync.Mutex
-		out  []reports.EjectionEvent
-		errs []error
-		wg   sync.WaitGroup
-	)
+	var out []reports.EjectionEvent
 	client := &http.Client{Timeout: scrapeTimeout}
-	for _, t := range targets {
-		wg.Go(func() {
-			st, err := fetchStats(ctx, client, t.Admin, token)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("stats of %s (%s): %w", t.Workload, t.Admin, err))
-				return
-			}
+	err := fanOut(targets,
+		func(t clusters.MetricsTarget) (*proxyStats, error) {
+			var st proxyStats
+			return &st, adminGet(ctx, client, t.Admin, "/v1/stats", token, "", maxStatsBytes, func(body io.Reader) error {
+				if err := json.NewDecoder(body).Decode(&st); err != nil {
+					return fmt.Errorf("decoding: %w", err)
+				}
+				return nil
+			})
+		},
+		func(t clusters.MetricsTarget, st *proxyStats) {
 			for svc, ss := range st.Resilience.Services {
 				for _, e := range ss.Ejections {
 					out = append(out, reports.EjectionEvent{At: e.At, Until: e.Until, Duration: reports.Duration(e.Duration),
 						By: t.Workload, Service: svc, Endpoint: e.Endpoint, Count: e.Count, Reason: e.Reason})
 				}
 			}
-		})
-	}
-	wg.Wait()
-	return out, errors.Join(errs...)
-}
-
-func fetchStats(ctx context.Context, c *http.Client, admin, token string) (*proxyStats, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+admin+"/v1/stats", nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set(proc.TokenHeader, token)
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("status %s", resp.Status)
-	}
-	var st proxyStats
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxStatsBytes)).Decode(&st); err != nil {
-		return nil, fmt.Errorf("decoding: %w", err)
-	}
-	return &st, nil
+		},
+		func(t clusters.MetricsTarget) string { return fmt.Sprintf("stats of %s (%s)", t.Workload, t.Admin) })
+	return out, err
 }
 
 // ejectionKey identifies an ejection across scrapes (each proxy reports its recent ones every time).

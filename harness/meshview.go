@@ -115,13 +115,11 @@ func (v *meshView) addEjectionsLocked(evs []reports.EjectionEvent) {
 	}
 }
 
-// allEjections are the ejections seen by every scrape so far, oldest first.
+// allEjections are the ejections seen so far, in the order they were first seen.
 func (v *meshView) allEjections() []reports.EjectionEvent {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	out := slices.Clone(v.ejections)
-	slices.SortStableFunc(out, func(a, b reports.EjectionEvent) int { return a.At.Compare(b.At) })
-	return out
+	return slices.Clone(v.ejections)
 }
 
 func (v *meshView) all() []reports.MeshScrape {

@@ -68,50 +68,74 @@ func scrapeMesh(ctx context.Context, targets []string, token string) (map[string
 	for name := range meshCounters {
 		sums[name] = 0
 	}
+	client := &http.Client{Timeout: scrapeTimeout}
+	err := fanOut(targets,
+		func(target string) (map[string]*dto.MetricFamily, error) {
+			return scrapeTarget(ctx, client, target, token)
+		},
+		func(_ string, families map[string]*dto.MetricFamily) { addCounters(sums, families) },
+		func(target string) string { return "scraping " + target })
+	return sums, err
+}
+
+// fanOut fetches every target concurrently and hands each answer to keep, one at a time;
+// the targets that fail are left out and their errors joined, each prefixed by name(target).
+func fanOut[T, R any](targets []T, fetch func(T) (R, error), keep func(T, R), name func(T) string) error {
 	var (
 		mu   sync.Mutex
 		errs []error
 		wg   sync.WaitGroup
 	)
-	client := &http.Client{Timeout: scrapeTimeout}
-	for _, target := range targets {
+	for _, t := range targets {
 		wg.Go(func() {
-			families, err := scrapeTarget(ctx, client, target, token)
+			r, err := fetch(t)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				errs = append(errs, fmt.Errorf("scraping %s: %w", target, err))
+				errs = append(errs, fmt.Errorf("%s: %w", name(t), err))
 				return
 			}
-			addCounters(sums, families)
+			keep(t, r)
 		})
 	}
 	wg.Wait()
-	return sums, errors.Join(errs...)
+	return errors.Join(errs...)
+}
+
+// adminGet GETs http://<admin><path> with the run token and hands read at most limit bytes
+// of a 200 answer; any other status is an error.
+func adminGet(ctx context.Context, c *http.Client, admin, path, token, accept string, limit int64, read func(io.Reader) error) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+admin+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set(proc.TokenHeader, token)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %s", resp.Status)
+	}
+	return read(io.LimitReader(resp.Body, limit))
 }
 
 // scrapeTarget fetches and parses one target's metrics, in the text format.
 func scrapeTarget(ctx context.Context, c *http.Client, target, token string) (map[string]*dto.MetricFamily, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+target+"/metrics", nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set(proc.TokenHeader, token)
-	req.Header.Set("Accept", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("status %s", resp.Status)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(io.LimitReader(resp.Body, maxScrapeBytes))
-	if err != nil {
-		return nil, fmt.Errorf("parsing metrics: %w", err)
-	}
-	return families, nil
+	var families map[string]*dto.MetricFamily
+	err := adminGet(ctx, c, target, "/metrics", token, string(expfmt.NewFormat(expfmt.TypeTextPlain)), maxScrapeBytes,
+		func(body io.Reader) (err error) {
+			parser := expfmt.NewTextParser(model.UTF8Validation)
+			if families, err = parser.TextToMetricFamilies(body); err != nil {
+				return fmt.Errorf("parsing metrics: %w", err)
+			}
+			return nil
+		})
+	return families, err
 }
 
 // addCounters adds families' values to sums, by meshCounters.

@@ -31,10 +31,10 @@ func Analyze(meta Meta, results []vegeta.Result) *Report {
 	}
 	r.Alerts = alertsOf(r.SLO, alertSeries, w.length())
 	r.Trust = trustOf(r.Overall, meta.HostCPU, w)
-	r.Failover = failoverOf(meta, recs, w, r.SLO)
+	r.Ejections = ejectionsIn(meta.Ejections, w)
+	r.Failover = failoverOf(meta, recs, w, r.SLO, r.Ejections)
 	r.Repeat = RepeatInfo{Count: meta.Repeat, Index: meta.RepeatIndex}
 	r.PolicyChanges = policyWithin(meta.PolicyChanges, w)
-	r.Ejections = ejectionsIn(meta.Ejections, w)
 	r.Gates = EvaluateGates(meta.Gates, r)
 	r.Verdict = Outcome(r.Gates)
 	return r

@@ -58,8 +58,9 @@ type FaultEjection struct {
 	AfterInjection Duration `json:"afterInjectionMs"`
 }
 
-// failoverOf analyses each fault of m over recs (in time order) within w.
-func failoverOf(m Meta, recs []sampleRec, w window, slo SLOReport) Failover {
+// failoverOf analyses each fault of m over recs (in time order) within w; ejections are the
+// window's, in time order.
+func failoverOf(m Meta, recs []sampleRec, w window, slo SLOReport, ejections []EjectionEvent) Failover {
 	f := Failover{Window: Duration(FailoverWindow), Faults: []FaultFailover{}}
 	base := baselineMax(m.Faults, recs)
 	for _, rec := range m.Faults {
@@ -69,7 +70,7 @@ func failoverOf(m Meta, recs []sampleRec, w window, slo SLOReport) Failover {
 			analyseFault(&ff, recs, slo)
 			ff.Effective = effectiveOf(recs, rec.Injected, ff.Until, base)
 			ff.RetryAmplification, ff.Ejections = meshDeltas(m.Mesh, rec.Injected, ff.Until)
-			ff.EjectionEvents = ejectionsWithin(m.Ejections, rec.Injected, ff.Until)
+			ff.EjectionEvents = ejectionsWithin(ejections, rec.Injected, ff.Until)
 		}
 		f.Faults = append(f.Faults, ff)
 	}
@@ -219,7 +220,7 @@ func effectiveOf(recs []sampleRec, inj, until time.Time, base map[string]time.Du
 	return nil
 }
 
-// ejectionsWithin are the ejections made in [from, to), by time.
+// ejectionsWithin are the ejections of evs (in time order) made in [from, to).
 func ejectionsWithin(evs []EjectionEvent, from, to time.Time) []FaultEjection {
 	out := []FaultEjection{}
 	for _, e := range evs {
@@ -227,6 +228,5 @@ func ejectionsWithin(evs []EjectionEvent, from, to time.Time) []FaultEjection {
 			out = append(out, FaultEjection{EjectionEvent: e, AfterInjection: Duration(e.At.Sub(from))})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b FaultEjection) int { return a.At.Compare(b.At) })
 	return out
 }

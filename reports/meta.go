@@ -48,8 +48,8 @@ type Meta struct {
 	PolicyChanges []PolicyMark  `json:"policyChanges"` // policy versions pushed during the run
 	HostCPU       []CPUSample   `json:"hostCPU"`       // whole-host CPU, sampled every second
 	Mesh          []MeshScrape  `json:"mesh"`          // sidecar counters, summed; may be empty
-	// Ejections are the outlier ejections the proxies made, oldest first (read from each
-	// proxy's admin /v1/stats at every mesh scrape and every 2 s between).
+	// Ejections are the outlier ejections the proxies made, in any order (read from each
+	// proxy's admin /v1/stats at every mesh scrape and every 2 s between); Analyze sorts them.
 	Ejections   []EjectionEvent `json:"ejections"`
 	Gates       []string        `json:"gates"`       // gate expressions from the scenario
 	Repeat      int             `json:"repeat"`      // how many times the scenario runs (0 or 1: once)
