@@ -200,6 +200,8 @@ type meshStats struct {
 	AuthzDenied              uint64 `json:"authzDenied"`
 	Workers                  int    `json:"workers"`
 	MemoryLimitBytes         int64  `json:"memoryLimitBytes"`
+	TimerSlackNs             int64  `json:"timerSlackNs"`
+	GCCycles                 uint64 `json:"gcCycles"`
 }
 
 func statsOf(t *testing.T, adminAddr string) meshStats {

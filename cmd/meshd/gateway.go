@@ -22,7 +22,11 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	retries := fs.Int("retries", 1, "basic retries for idempotent requests")
 	ip := fs.String("ip", "", "the gateway's own address: calls into the mesh are dialed from it")
 	namespace := fs.String("namespace", "default", "namespace of the gateway's SPIFFE identity")
+	slack := fs.Duration("timer-slack", defaultTimerSlack, "how late the kernel may fire this process's timed sleeps, to coalesce wake-ups; 0: the kernel's default (50µs)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := setTimerSlack(*slack); err != nil {
 		return err
 	}
 	if err := required(fs, "controlplane"); err != nil {

@@ -3,8 +3,9 @@
 // small, and it is what the local backend starts as processes and the kind backend as containers.
 //
 //	meshd controlplane [--listen ADDR | --listen-fd N]
-//	meshd gateway      --controlplane URL [--listen ADDR]
-//	meshd sidecar      --service S --instance I --controlplane URL [--version V] [--workers N] [--memory-limit MIB]
+//	meshd gateway      --controlplane URL [--listen ADDR] [--timer-slack D]
+//	meshd sidecar      --service S --instance I --controlplane URL [--version V] [--workers N]
+//	                   [--memory-limit MIB] [--timer-slack D]
 //	meshd service      --service S --instance I --outbound URL [--seed N] [--work DIST]
 //
 // Every role binds its listeners (port 0 by default), then reports them on the ready descriptor

@@ -136,6 +136,10 @@ type statsView struct {
 	Workers int `json:"workers"`
 	// MemoryLimitBytes is the runtime's soft memory limit (math.MaxInt64: none).
 	MemoryLimitBytes int64 `json:"memoryLimitBytes"`
+	// TimerSlackNs is how late the kernel may fire the process's timed sleeps.
+	TimerSlackNs int64 `json:"timerSlackNs"`
+	// GCCycles counts the garbage collections the process has run.
+	GCCycles uint64 `json:"gcCycles"`
 }
 
 // withStats serves GET /v1/stats (what stats returns) in front of next.
@@ -146,6 +150,8 @@ func withStats(next http.Handler, stats func() statsView) http.Handler {
 		v := stats()
 		v.Workers = runtime.GOMAXPROCS(0)
 		v.MemoryLimitBytes = debug.SetMemoryLimit(-1)
+		v.TimerSlackNs = int64(timerSlack())
+		v.GCCycles = gcCycles()
 		writeJSON(w, http.StatusOK, v)
 	})))
 	return mux
