@@ -20,8 +20,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 )
+
+// init keeps the main goroutine on the process's first thread until its role has settled its
+// timer slack: setTimerSlack may re-execute meshd, and only an exec from the first thread keeps
+// the parent-death signal the local backend gave the process (a thread's own is 0).
+func init() { runtime.LockOSThread() }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
@@ -41,6 +47,9 @@ var roles = map[string]func(ctx context.Context, args []string, log *slog.Logger
 	"service":      runService,
 }
 
+// proxyRoles are the roles that take --timer-slack.
+var proxyRoles = map[string]bool{"gateway": true, "sidecar": true}
+
 func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("usage: meshd controlplane|gateway|sidecar|service [flags]")
@@ -48,6 +57,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	role, ok := roles[args[0]]
 	if !ok {
 		return fmt.Errorf("unknown role %q (want controlplane, gateway, sidecar or service)", args[0])
+	}
+	if !proxyRoles[args[0]] {
+		runtime.UnlockOSThread() // no timer slack to settle (see init)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()})).With("role", args[0])
 	return role(ctx, args[1:], log)

@@ -14,6 +14,7 @@ import (
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
+	"github.com/meshlab/meshlab/mesh/sidecar"
 )
 
 // mtlsRetryMax bounds the back-off of a failed certificate renewal.
@@ -101,27 +102,7 @@ func (s *security) run(ctx context.Context) {
 // transport is the outbound transport: plaintext (plain) while the policy is not STRICT,
 // else mutual TLS over the same dial.
 func (s *security) transport(plain *http.Transport) http.RoundTripper {
-	return &modeTransport{plain: plain, strict: s.isStrict,
-		mtls: proxy.NewTLSTransportDial(plain.DialContext, s.src.ClientConfig, s.src.HandshakeFailed)}
-}
-
-type modeTransport struct {
-	plain, mtls *http.Transport
-	strict      func() bool
-}
-
-// RoundTrip sends r in the current mode.
-func (t *modeTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if t.strict() {
-		return t.mtls.RoundTrip(r)
-	}
-	return t.plain.RoundTrip(r)
-}
-
-// CloseIdleConnections closes the idle connections of both modes.
-func (t *modeTransport) CloseIdleConnections() {
-	t.plain.CloseIdleConnections()
-	t.mtls.CloseIdleConnections()
+	return sidecar.MTLSTransport(s.src, s.isStrict, plain)
 }
 
 // statsView is GET /v1/stats.
@@ -156,5 +137,3 @@ func withStats(next http.Handler, stats func() statsView) http.Handler {
 	})))
 	return mux
 }
-
-var _ http.RoundTripper = (*modeTransport)(nil)

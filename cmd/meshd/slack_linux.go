@@ -20,32 +20,29 @@ const slackExecEnv = "MESHD_TIMER_SLACK_EXEC"
 // runs, so a slack set now would miss it: setTimerSlack sets the slack on the calling thread
 // and re-executes the binary in place (same pid, arguments, environment and descriptors), so
 // every thread of the new image inherits it. It returns only when the slack is already d, when
-// d is 0 (keep the kernel's default), or on error; it must be called before any listener binds.
+// d is 0 (keep the kernel's default), or on error; it must be called from the main goroutine,
+// still on the first thread (see init), before any listener binds.
 func setTimerSlack(d time.Duration) error {
+	// The main goroutine is on the first thread (see init); it is released on every return.
+	defer runtime.UnlockOSThread()
 	if d < 0 {
 		return fmt.Errorf("--timer-slack must be ≥ 0, got %v", d)
 	}
 	if d == 0 || os.Getenv(slackExecEnv) != "" {
 		return nil
 	}
-	runtime.LockOSThread()
 	cur, err := unix.PrctlRetInt(unix.PR_GET_TIMERSLACK, 0, 0, 0, 0)
 	if err == nil && cur == int(d.Nanoseconds()) {
-		runtime.UnlockOSThread()
 		return nil
 	}
 	if err := unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(d.Nanoseconds()), 0, 0, 0); err != nil {
-		runtime.UnlockOSThread()
 		return fmt.Errorf("--timer-slack: %w", err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		runtime.UnlockOSThread()
 		return fmt.Errorf("--timer-slack: %w", err)
 	}
-	env := append(os.Environ(), slackExecEnv+"=1")
-	err = syscall.Exec(exe, os.Args, env)
-	runtime.UnlockOSThread()
+	err = syscall.Exec(exe, os.Args, append(os.Environ(), slackExecEnv+"=1"))
 	return fmt.Errorf("--timer-slack: re-executing %s: %w", exe, err)
 }
 

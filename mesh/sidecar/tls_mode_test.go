@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshlab/meshlab/mesh/identity"
+	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
 // TestMTLSListenerSwitchesMode serves plaintext and mTLS on one listener and refuses
@@ -61,7 +62,7 @@ func TestMTLSTransportFollowsMode(t *testing.T) {
 	hs := &http.Server{Handler: whoami, ConnContext: TLSConnContext, ErrorLog: log.New(io.Discard, "", 0)}
 	go hs.Serve(MTLSListener(ln, payment.ServerConfig(), func() bool { return false }, nil))
 	t.Cleanup(func() { hs.Close() })
-	out := proxyWith(t, MTLSTransport(order, strict.Load), "payment", ln.Addr().String())
+	out := proxyWith(t, MTLSTransport(order, strict.Load, proxy.NewTransport()), "payment", ln.Addr().String())
 
 	_, _, body, err := fetchTLS(http.DefaultClient, http.MethodGet, out+"/")
 	require.NoError(t, err)

@@ -9,12 +9,13 @@ import (
 
 // MTLSTransport returns an outbound transport for a mode policy switches at run time: while
 // strict() reports true, requests go over mutual TLS as src (verifying each destination's
-// SPIFFE ID, handshake failures counted in src.Stats); otherwise over plaintext. Each mode
+// SPIFFE ID, handshake failures counted in src.Stats); otherwise over plain. Both modes dial
+// with plain's dialer (the workload's own address, through its network-fault engine), and each
 // keeps its own pool of connections, so a switch applies to the next request.
-func MTLSTransport(src *identity.Source, strict func() bool) http.RoundTripper {
+func MTLSTransport(src *identity.Source, strict func() bool, plain *http.Transport) http.RoundTripper {
 	return &modeTransport{
-		plain:  proxy.NewTransport(),
-		mtls:   proxy.NewTLSTransport(src.ClientConfig, src.HandshakeFailed),
+		plain:  plain,
+		mtls:   proxy.NewTLSTransportDial(plain.DialContext, src.ClientConfig, src.HandshakeFailed),
 		strict: strict,
 	}
 }
