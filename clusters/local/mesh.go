@@ -49,6 +49,7 @@ func (b *backend) Up(ctx context.Context, spec clusters.Spec) (clusters.Mesh, er
 	if err != nil {
 		return nil, err
 	}
+	spec.Topology.Default() // a copy: the caller's maps and pointers are replaced, not changed
 	m := &localMesh{opts: b.opts, spec: spec, meshd: meshd, log: b.opts.Logger, began: time.Now()}
 	if err := os.MkdirAll(filepath.Join(spec.Dir, "logs"), 0o755); err != nil {
 		return nil, err
@@ -118,7 +119,7 @@ func (m *localMesh) startGateway(ctx context.Context) error {
 		id: "gateway", m: m, onStart: func(map[string]string) error { return m.pushFaults(m.gateway) },
 		args: func() []string {
 			return []string{"gateway", "--controlplane", m.controlPlaneURL(),
-				"--timeout", t.Timeout.String(), "--retries", fmt.Sprint(retries(t)),
+				"--timeout", t.Timeout.String(), "--retries", fmt.Sprint(*t.Retries),
 				"--ip", GatewayIP, "--listen", GatewayIP + ":0", "--admin", GatewayIP + ":0",
 				"--namespace", m.namespace()}
 		},

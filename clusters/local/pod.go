@@ -32,7 +32,7 @@ func (m *localMesh) newPods() []*pod {
 	var pods []*pod
 	t := m.spec.Topology
 	for s, svc := range scenarios.Services {
-		for i := 0; i < replicas(t, svc); i++ {
+		for i := 0; i < t.Replicas[svc]; i++ {
 			p := &pod{m: m, id: fmt.Sprintf("%s-%d", svc, i), service: svc, version: t.VersionOf(svc, i), ordinal: i,
 				workTime: workTime(t.ServiceTime[svc]), ip: podIP(s, i)}
 			p.sidecar = &process{id: p.id + "/sidecar", m: m, args: p.sidecarArgs, onStart: p.wire}
@@ -55,9 +55,9 @@ func (p *pod) sidecarArgs() []string {
 	t := p.m.spec.Topology
 	args := []string{"sidecar", "--service", p.service, "--instance", p.id, "--version", p.version,
 		"--controlplane", p.m.controlPlaneURL(), "--timeout", t.Timeout.String(),
-		"--retries", fmt.Sprint(retries(t)), "--ip", p.ip,
+		"--retries", fmt.Sprint(*t.Retries), "--ip", p.ip,
 		"--inbound", p.ip + ":0", "--outbound", p.ip + ":0", "--admin", p.ip + ":0",
-		"--namespace", p.m.namespace(), "--workers", fmt.Sprint(proxyWorkers(t))}
+		"--namespace", p.m.namespace(), "--workers", fmt.Sprint(*t.ProxyWorkers)}
 	if a := p.app.Addrs(); a != nil {
 		args = append(args, "--app", a["http"])
 	}
@@ -114,27 +114,6 @@ func (p *pod) workload() clusters.Workload {
 const GatewayIP = "127.0.9.1"
 
 func podIP(service, ordinal int) string { return fmt.Sprintf("127.0.%d.%d", 10+service, 1+ordinal) }
-
-func replicas(t scenarios.Topology, svc string) int {
-	if n, ok := t.Replicas[svc]; ok {
-		return n
-	}
-	return scenarios.DefaultReplicas[svc]
-}
-
-func proxyWorkers(t scenarios.Topology) int {
-	if t.ProxyWorkers == nil {
-		return scenarios.DefaultProxyWorkers
-	}
-	return *t.ProxyWorkers
-}
-
-func retries(t scenarios.Topology) int {
-	if t.Retries == nil {
-		return 1
-	}
-	return *t.Retries
-}
 
 // workTime renders a scenario service time in meshd's --work syntax.
 func workTime(st scenarios.ServiceTime) string {
