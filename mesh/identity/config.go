@@ -47,7 +47,12 @@ func (s *Source) bundleServerConfig(b *bundle) *tls.Config {
 
 // ClientConfig returns the config of outbound mTLS connections to service: it presents the
 // current certificate and accepts only a server whose certificate the current roots verify
-// and whose URI SAN is ID(namespace, service).
+// and whose URI SAN is ID(namespace, service). It keeps TLS 1.3 session tickets per endpoint,
+// as Envoy does upstream, so a new connection to an endpoint seen before resumes instead of
+// signing and verifying certificates again. A resumption stays as strict as a full handshake:
+// this side re-verifies the server (VerifyConnection runs on resumed connections too), and the
+// server resumes only while the client's certificate and its chain are still valid under the
+// server's current roots (crypto/tls checks both).
 func (s *Source) ClientConfig(service string) *tls.Config {
 	if c, ok := s.clientCfgs.Load(service); ok {
 		return c.(*tls.Config)
@@ -59,7 +64,8 @@ func (s *Source) ClientConfig(service string) *tls.Config {
 		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
 			return s.current()
 		},
-		VerifyConnection: func(cs tls.ConnectionState) error { return s.verifyServer(cs, want) },
+		VerifyConnection:   func(cs tls.ConnectionState) error { return s.verifyServer(cs, want) },
+		ClientSessionCache: tls.NewLRUClientSessionCache(0),
 	}
 	got, _ := s.clientCfgs.LoadOrStore(service, c)
 	return got.(*tls.Config)

@@ -32,7 +32,7 @@ type caServer struct {
 	hs   *http.Server
 }
 
-func startCA(t *testing.T) *caServer {
+func startCA(t testing.TB) *caServer {
 	t.Helper()
 	ca, err := controlplane.NewCA(controlplane.CAOptions{Token: testToken})
 	require.NoError(t, err)
@@ -44,7 +44,7 @@ func startCA(t *testing.T) *caServer {
 
 func (s *caServer) url() string { return "http://" + s.addr }
 
-func (s *caServer) start(t *testing.T) {
+func (s *caServer) start(t testing.TB) {
 	t.Helper()
 	var ln net.Listener
 	var err error
@@ -73,7 +73,7 @@ func (s *caServer) stop() {
 }
 
 // newSource runs a Source for service until the test ends and waits for its certificate.
-func newSource(t *testing.T, ca *caServer, service string, ttl time.Duration) *identity.Source {
+func newSource(t testing.TB, ca *caServer, service string, ttl time.Duration) *identity.Source {
 	t.Helper()
 	src, err := identity.New(identity.Options{CAURL: ca.url(), Token: testToken, Namespace: testNS,
 		Service: service, TTL: ttl, RetryMin: 50 * time.Millisecond, RetryMax: 300 * time.Millisecond})

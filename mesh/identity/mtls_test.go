@@ -2,7 +2,9 @@ package identity_test
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -133,4 +135,30 @@ func TestRotationKeepsOldCertWhileCADown(t *testing.T) {
 		"renewed once the CA is back")
 	_, err := get(mtlsClient(client.ClientConfig("payment"), false), "https://"+addr+"/")
 	assert.NoError(t, err)
+}
+
+// TestMTLSResumesSessions: a second connection to the same server resumes the first one's TLS
+// session (no certificate signing or chain verification), and the server still sees the
+// client's identity on it, which authorization relies on.
+func TestMTLSResumesSessions(t *testing.T) {
+	t.Parallel()
+	ca := startCA(t)
+	payment := newSource(t, ca, "payment", 0)
+	order := newSource(t, ca, "order", 0)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	hs := &http.Server{ErrorLog: quietLog(), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := identity.PeerIdentity(r.TLS)
+		fmt.Fprintf(w, "%s resumed=%t", id, r.TLS.DidResume)
+	})}
+	go hs.Serve(tls.NewListener(ln, payment.ServerConfig()))
+	t.Cleanup(func() { hs.Close() })
+
+	c := mtlsClient(order.ClientConfig("payment"), false) // a new connection per request
+	first, err := get(c, "https://"+ln.Addr().String()+"/")
+	require.NoError(t, err)
+	second, err := get(c, "https://"+ln.Addr().String()+"/")
+	require.NoError(t, err)
+	assert.Equal(t, identity.ID(testNS, "order")+" resumed=false", first)
+	assert.Equal(t, identity.ID(testNS, "order")+" resumed=true", second)
 }
