@@ -4,14 +4,17 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// slackExecEnv marks a meshd that re-executed itself to take a timer slack, so that a kernel
-// which does not keep the slack cannot make it loop.
+// slackExecEnv holds the slack (in ns) a meshd re-executed itself to take, so that a kernel
+// which does not keep it cannot make meshd loop.
 const slackExecEnv = "MESHD_TIMER_SLACK_EXEC"
 
 // setTimerSlack gives every thread of this process a timer slack of d: the kernel may fire a
@@ -28,7 +31,8 @@ func setTimerSlack(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("--timer-slack must be ≥ 0, got %v", d)
 	}
-	if d == 0 || os.Getenv(slackExecEnv) != "" {
+	ns := strconv.FormatInt(d.Nanoseconds(), 10)
+	if d == 0 || os.Getenv(slackExecEnv) == ns {
 		return nil
 	}
 	cur, err := unix.PrctlRetInt(unix.PR_GET_TIMERSLACK, 0, 0, 0, 0)
@@ -42,7 +46,10 @@ func setTimerSlack(d time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("--timer-slack: %w", err)
 	}
-	err = syscall.Exec(exe, os.Args, append(os.Environ(), slackExecEnv+"=1"))
+	env := append(slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, slackExecEnv+"=")
+	}), slackExecEnv+"="+ns)
+	err = syscall.Exec(exe, os.Args, env)
 	return fmt.Errorf("--timer-slack: re-executing %s: %w", exe, err)
 }
 
