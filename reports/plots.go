@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
+	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -85,7 +87,8 @@ func (r *Report) trafficPlot() (string, error) {
 func (r *Report) cdfPlot() (string, error) {
 	p := newPlot("Latency CDF per phase (through min, p50, p90, p99, p99.9, max)", "latency (ms)", "share of requests")
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = logTicks125{}
+	p.Legend.Top = false // bottom right: where a CDF has no line
 	for i, ph := range r.Phases {
 		l := ph.Stats.Latency
 		if ph.Stats.Requests == 0 || l.Min <= 0 {
@@ -98,6 +101,35 @@ func (r *Report) cdfPlot() (string, error) {
 		}
 	}
 	return svgOf(p)
+}
+
+// logTicks125 marks a log axis at 1, 2 and 5 times each power of ten in range, labelled, and
+// at the other integer multiples unlabelled: latencies within one decade (3–40 ms) still get
+// numbers, where powers of ten alone would label one tick or none.
+type logTicks125 struct{}
+
+func (logTicks125) Ticks(lo, hi float64) []plot.Tick {
+	if lo <= 0 || hi <= lo {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	var ticks []plot.Tick
+	for e := int(math.Floor(math.Log10(lo))); math.Pow10(e) <= hi; e++ {
+		for m := 1.0; m <= 9; m++ {
+			v := m * math.Pow10(e)
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	if labelled := slices.IndexFunc(ticks, func(t plot.Tick) bool { return t.Label != "" }); labelled < 0 {
+		return plot.DefaultTicks{}.Ticks(lo, hi) // a range inside one 1–2–5 step
+	}
+	return ticks
 }
 
 func newPlot(title, x, y string) *plot.Plot {
