@@ -83,24 +83,55 @@ func (r *Report) trafficPlot() (string, error) {
 	return svgOf(p)
 }
 
-// cdfPlot is each phase's latency distribution, drawn through its quantiles.
+// cdfPlot is each phase's latency by percentile (Latency.Spectrum), HdrHistogram style: the
+// percentile axis stretches the tail (90%, 99%, 99.9% … equally apart), latency on a log axis.
 func (r *Report) cdfPlot() (string, error) {
-	p := newPlot("Latency CDF per phase (through min, p50, p90, p99, p99.9, max)", "latency (ms)", "share of requests")
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = logTicks125{}
-	p.Legend.Top = false // bottom right: where a CDF has no line
+	p := newPlot("Latency by percentile, per phase", "percentile", "latency (ms)")
+	p.X.Tick.Marker = percentileTicks{}
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks125{}
+	p.Legend.Top = false // bottom right: under curves that rise to the right
 	for i, ph := range r.Phases {
 		l := ph.Stats.Latency
-		if ph.Stats.Requests == 0 || l.Min <= 0 {
+		if ph.Stats.Requests == 0 || l.Min <= 0 || len(l.Spectrum) == 0 {
 			continue
 		}
-		xys := plotter.XYs{{X: msOf(l.Min), Y: 0}, {X: msOf(l.P50), Y: 0.5}, {X: msOf(l.P90), Y: 0.9},
-			{X: msOf(l.P99), Y: 0.99}, {X: msOf(l.P999), Y: 0.999}, {X: msOf(l.Max), Y: 1}}
+		xys := make(plotter.XYs, 0, len(l.Spectrum))
+		for _, pt := range l.Spectrum {
+			xys = append(xys, plotter.XY{X: percentileX(pt.Percentile, ph.Stats.Requests), Y: msOf(pt.Latency)})
+		}
 		if err := addLine(p, i, ph.Name, xys); err != nil {
 			return "", err
 		}
 	}
 	return svgOf(p)
+}
+
+// percentileX places percentile pc of n samples on the percentile axis: −log10(1 − pc/100),
+// so 90% is at 1, 99% at 2, 99.9% at 3; the maximum (and any percentile past the last sample)
+// at log10(n), where the highest sample is.
+func percentileX(pc float64, n int) float64 {
+	end := math.Log10(float64(max(n, 2)))
+	if pc >= 100 {
+		return end
+	}
+	return min(-math.Log10(1-pc/100), end)
+}
+
+// percentileTicks labels the percentile axis of cdfPlot.
+type percentileTicks struct{}
+
+func (percentileTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for _, t := range []struct {
+		pc    float64
+		label string
+	}{{0, "0%"}, {50, "50%"}, {90, "90%"}, {99, "99%"}, {99.9, "99.9%"}, {99.99, "99.99%"}, {99.999, "99.999%"}} {
+		if x := -math.Log10(1 - t.pc/100); x >= lo && x <= hi {
+			ticks = append(ticks, plot.Tick{Value: x, Label: t.label})
+		}
+	}
+	return ticks
 }
 
 // logTicks125 marks a log axis at 1, 2 and 5 times each power of ten in range, labelled, and

@@ -112,7 +112,20 @@ type Latency struct {
 	Max  Duration `json:"maxMs"`
 	Mean Duration `json:"meanMs"`
 	Min  Duration `json:"minMs"`
+	// Spectrum is the latency at each of SpectrumPercentiles (nearest rank), then the maximum:
+	// what report.html draws as latency by percentile.
+	Spectrum []PercentilePoint `json:"spectrum,omitempty"`
 }
+
+// PercentilePoint is the latency at a percentile.
+type PercentilePoint struct {
+	Percentile float64  `json:"percentile"`
+	Latency    Duration `json:"latencyMs"`
+}
+
+// SpectrumPercentiles are the points of Latency.Spectrum below the maximum (which closes it at
+// 100): dense in the tail, as HdrHistogram's percentile plots are.
+var SpectrumPercentiles = []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99}
 
 // SendLag summarises how late requests left relative to their intended send time.
 type SendLag struct {

@@ -112,10 +112,20 @@ func latencyOf(sorted []time.Duration) Latency {
 		sum += float64(d)
 	}
 	q := func(p int) Duration { return Duration(nearestRank(sorted, p)) }
+	spectrum := make([]PercentilePoint, 0, len(SpectrumPercentiles)+1)
+	for _, pc := range SpectrumPercentiles {
+		at := Duration(sorted[0])
+		if pc > 0 {
+			at = q(int(math.Round(pc * 1000)))
+		}
+		spectrum = append(spectrum, PercentilePoint{Percentile: pc, Latency: at})
+	}
+	spectrum = append(spectrum, PercentilePoint{Percentile: 100, Latency: q(qAll)})
 	return Latency{
 		P50: q(q50), P90: q(q90), P99: q(q99), P999: q(q999), Max: q(qAll),
-		Mean: Duration(math.Round(sum / float64(len(sorted)))),
-		Min:  Duration(sorted[0]),
+		Mean:     Duration(math.Round(sum / float64(len(sorted)))),
+		Min:      Duration(sorted[0]),
+		Spectrum: spectrum,
 	}
 }
 

@@ -58,10 +58,13 @@ func TestLatencyOf(t *testing.T) {
 	}
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(s), func(i, j int) { s[i], s[j] = s[j], s[i] })
 	slices.Sort(s)
+	at := func(pc, v float64) PercentilePoint { return PercentilePoint{Percentile: pc, Latency: Duration(ms(v))} }
 	assert.Equal(t, Latency{
 		P50: Duration(ms(500)), P90: Duration(ms(900)), P99: Duration(ms(990)), P999: Duration(ms(999)),
 		Max: Duration(ms(1000)), Mean: Duration(ms(500.5)), Min: Duration(ms(1)),
-	}, latencyOf(s))
+		Spectrum: []PercentilePoint{at(0, 1), at(25, 250), at(50, 500), at(75, 750), at(90, 900), at(95, 950),
+			at(99, 990), at(99.5, 995), at(99.9, 999), at(99.95, 1000), at(99.99, 1000), at(100, 1000)},
+	}, latencyOf(s), "nearest rank: 99.95% of 1,000 samples is the 1,000th")
 	assert.Equal(t, Latency{}, latencyOf(nil))
 }
 
