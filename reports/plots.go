@@ -79,6 +79,7 @@ func (r *Report) trafficPlot() (string, error) {
 	if err := addLine(p, 1, "failed/s", bad); err != nil {
 		return "", err
 	}
+	p.Y.Max = math.Max(p.Y.Max, 1.25*top) // headroom: the legend sits above a steady rate's line
 	r.markEvents(p, top)
 	return svgOf(p)
 }
