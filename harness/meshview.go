@@ -39,10 +39,6 @@ func (v *meshView) scrape(label string) {
 	defer cancel()
 	at := time.Now()
 	targets := v.src.MetricsTargets()
-	addrs := make([]string, len(targets))
-	for i, t := range targets {
-		addrs[i] = t.Admin
-	}
 	var (
 		counters map[string]float64
 		evs      []reports.EjectionEvent
@@ -50,7 +46,7 @@ func (v *meshView) scrape(label string) {
 	)
 	wg.Go(func() {
 		var err error
-		if counters, err = scrapeMesh(ctx, addrs, v.token); err != nil {
+		if counters, err = scrapeMesh(ctx, targets, v.token); err != nil {
 			v.log.Warn("scraping the mesh", "at", label, "err", err) // partial sums are still kept
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/telemetry"
 )
@@ -59,22 +60,22 @@ var meshCounters = map[string]meshCounter{
 	"mtls_failures":          {family: telemetry.NameMTLSFailures},
 }
 
-// scrapeMesh GETs http://<target>/metrics of every admin address in targets (with the run
-// token) and sums the mesh counters over them; every counter name is in the map, 0 when no
-// target has it. Targets that fail (a killed instance) are left out of the sums and named in
-// the error; the map holds what the others answered.
-func scrapeMesh(ctx context.Context, targets []string, token string) (map[string]float64, error) {
+// scrapeMesh GETs /metrics of every target's admin address (with the run token) and sums the
+// mesh counters over them; every counter name is in the map, 0 when no target has it.
+// Targets that fail (a killed instance) are left out of the sums and named in the error; the
+// map holds what the others answered.
+func scrapeMesh(ctx context.Context, targets []clusters.MetricsTarget, token string) (map[string]float64, error) {
 	sums := make(map[string]float64, len(meshCounters))
 	for name := range meshCounters {
 		sums[name] = 0
 	}
 	client := &http.Client{Timeout: scrapeTimeout}
 	err := fanOut(targets,
-		func(target string) (map[string]*dto.MetricFamily, error) {
-			return scrapeTarget(ctx, client, target, token)
+		func(t clusters.MetricsTarget) (map[string]*dto.MetricFamily, error) {
+			return scrapeTarget(ctx, client, t.Admin, token)
 		},
-		func(_ string, families map[string]*dto.MetricFamily) { addCounters(sums, families) },
-		func(target string) string { return "scraping " + target })
+		func(_ clusters.MetricsTarget, families map[string]*dto.MetricFamily) { addCounters(sums, families) },
+		func(t clusters.MetricsTarget) string { return fmt.Sprintf("metrics of %s (%s)", t.Workload, t.Admin) })
 	return sums, err
 }
 

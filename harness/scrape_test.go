@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proc"
@@ -96,10 +98,19 @@ func sidecarTarget(t *testing.T, c *http.Client) string {
 	return adminTarget(t, m)
 }
 
+// adminsOf names each admin address as a sidecar's target.
+func adminsOf(admins ...string) []clusters.MetricsTarget {
+	out := make([]clusters.MetricsTarget, len(admins))
+	for i, a := range admins {
+		out[i] = clusters.MetricsTarget{Workload: fmt.Sprintf("w-%d", i), Admin: a}
+	}
+	return out
+}
+
 func TestScrapeMeshSumsCountersOverTargets(t *testing.T) {
 	t.Parallel()
 	c := &http.Client{Timeout: 10 * time.Second}
-	targets := []string{gatewayTarget(t, c), sidecarTarget(t, c)}
+	targets := adminsOf(gatewayTarget(t, c), sidecarTarget(t, c))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
@@ -125,14 +136,14 @@ func TestScrapeMeshKeepsWhatAnsweredAndNamesWhatFailed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	got, err := scrapeMesh(ctx, []string{live, dead}, scrapeToken)
+	got, err := scrapeMesh(ctx, adminsOf(live, dead), scrapeToken)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), dead)
 	assert.NotContains(t, err.Error(), live)
 	assert.Equal(t, 4.0, got["requests_inbound"])
 	assert.Equal(t, 5.0, got["authz_denied"])
 
-	_, err = scrapeMesh(ctx, []string{live}, "wrong")
+	_, err = scrapeMesh(ctx, adminsOf(live), "wrong")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "401")
 }
