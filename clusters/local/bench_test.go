@@ -48,60 +48,70 @@ func BenchmarkSidecarHop(b *testing.B) {
 	p := shared.pods[i]
 	const path = "/products?limit=17"
 	bare, barePID := startBareProxy(b, p.app.Addrs()["http"])
-	direct := target{url: "http://" + p.app.Addrs()["http"] + path, client: benchClient(b, nil)}
-	viaBare := target{url: "http://" + bare + path, client: benchClient(b, nil)}
-	hop := target{url: "http://" + p.sidecar.Addrs()["inbound"] + path, client: benchClient(b, nil)}
+	plain := func(addr string) target {
+		return target{url: "http://" + addr + path, client: benchClient(b, nil)}
+	}
 	mtls := target{url: "https://" + p.sidecar.Addrs()["inbound"] + path, client: benchClient(b, meshClientTLS(b, "product"))}
-	b.ReportMetric(float64(bodySize(b, direct.url)), "body-bytes")
+	b.ReportMetric(float64(bodySize(b, "http://"+p.app.Addrs()["http"]+path)), "body-bytes")
 
 	const rounds, per = 5, 2 * time.Second
 	for i := 0; i < b.N; i++ {
-		var d, bp, s, m [rounds][]time.Duration
-		var cpuBare, cpuHop, cpuMTLS, memHop, memMTLS float64
-		for r := 0; r < rounds; r++ {
-			d[r] = attackLatencies(b, direct, per)
-
-			c0 := cpuSeconds(b, barePID)
-			bp[r] = attackLatencies(b, viaBare, per)
-			cpuBare += cpuSeconds(b, barePID) - c0
-
-			c0 = cpuSeconds(b, p.sidecar.PID())
-			s[r] = attackLatencies(b, hop, per)
-			cpuHop += cpuSeconds(b, p.sidecar.PID()) - c0
-			memHop = max(memHop, float64(rss(b, p.sidecar.PID())))
-
-			c0 = cpuSeconds(b, p.sidecar.PID())
-			m[r] = attackLatencies(b, mtls, per)
-			cpuMTLS += cpuSeconds(b, p.sidecar.PID()) - c0
-			memMTLS = max(memMTLS, float64(rss(b, p.sidecar.PID())))
+		paths := []*benchPath{
+			{name: "direct", t: plain(p.app.Addrs()["http"])},
+			{name: "bare", added: "bare", t: plain(bare), pid: barePID, cpu: "bare-proxy-cores/1000rps"},
+			{name: "hop", added: "hop", t: plain(p.sidecar.Addrs()["inbound"]), pid: p.sidecar.PID(),
+				cpu: "sidecar-cores/1000rps", rss: "sidecar-rss-MiB"},
+			{name: "mtls", added: "mtls-hop", t: mtls, pid: p.sidecar.PID(),
+				cpu: "mtls-sidecar-cores/1000rps", rss: "mtls-sidecar-rss-MiB"},
+		}
+		for range rounds {
+			for _, x := range paths {
+				var c0 float64
+				if x.pid != 0 {
+					c0 = cpuSeconds(b, x.pid)
+				}
+				x.lat = append(x.lat, attackLatencies(b, x.t, per))
+				if x.pid != 0 {
+					x.cores += cpuSeconds(b, x.pid) - c0
+					x.mem = max(x.mem, float64(rss(b, x.pid)))
+				}
+			}
 		}
 		span := rounds * per.Seconds() // at 1,000 rps: cores per 1,000 rps
-		for _, x := range []struct {
-			name string
-			lat  *[rounds][]time.Duration
-		}{{"direct", &d}, {"bare", &bp}, {"hop", &s}, {"mtls", &m}} {
-			p50, p99 := quantiles(slices.Concat(x.lat[:]...))
+		direct := paths[0]
+		for _, x := range paths {
+			p50, p99 := quantiles(slices.Concat(x.lat...))
 			b.ReportMetric(float64(p50.Microseconds()), x.name+"-p50-µs")
 			b.ReportMetric(float64(p99.Microseconds()), x.name+"-p99-µs")
-		}
-		for _, x := range []struct {
-			name string
-			lat  *[rounds][]time.Duration
-		}{{"bare", &bp}, {"hop", &s}, {"mtls-hop", &m}} {
-			var a50, a99 []float64
-			for r := range rounds {
-				p50, p99 := added(d[r], x.lat[r])
-				a50, a99 = append(a50, p50), append(a99, p99)
+			if x.added != "" {
+				var a50, a99 []float64
+				for r := range rounds {
+					p50, p99 := added(direct.lat[r], x.lat[r])
+					a50, a99 = append(a50, p50), append(a99, p99)
+				}
+				b.ReportMetric(median(a50), x.added+"-added-p50-µs")
+				b.ReportMetric(median(a99), x.added+"-added-p99-µs")
 			}
-			b.ReportMetric(median(a50), x.name+"-added-p50-µs")
-			b.ReportMetric(median(a99), x.name+"-added-p99-µs")
+			if x.cpu != "" {
+				b.ReportMetric(x.cores/span, x.cpu)
+			}
+			if x.rss != "" {
+				b.ReportMetric(x.mem/(1<<20), x.rss)
+			}
 		}
-		b.ReportMetric(cpuBare/span, "bare-proxy-cores/1000rps")
-		b.ReportMetric(cpuHop/span, "sidecar-cores/1000rps")
-		b.ReportMetric(cpuMTLS/span, "mtls-sidecar-cores/1000rps")
-		b.ReportMetric(memHop/(1<<20), "sidecar-rss-MiB")
-		b.ReportMetric(memMTLS/(1<<20), "mtls-sidecar-rss-MiB")
 	}
+}
+
+// benchPath is one path of BenchmarkSidecarHop and what was measured on it, round by round.
+// Its latencies are reported as name-p50/p99, what it adds to the direct path (the first) as
+// added-added-p50/p99 when added is set; pid is the proxy whose CPU and resident memory it
+// measures, reported as cpu and rss when those are set.
+type benchPath struct {
+	name, added, cpu, rss string
+	t                     target
+	pid                   int
+	lat                   [][]time.Duration // per round
+	cores, mem            float64
 }
 
 // target is one path of the benchmark: a URL and the client that keeps its connections.
