@@ -158,7 +158,7 @@ func (logTicks125) Ticks(lo, hi float64) []plot.Tick {
 			ticks = append(ticks, t)
 		}
 	}
-	if labelled := slices.IndexFunc(ticks, func(t plot.Tick) bool { return t.Label != "" }); labelled < 0 {
+	if !slices.ContainsFunc(ticks, func(t plot.Tick) bool { return t.Label != "" }) {
 		return plot.DefaultTicks{}.Ticks(lo, hi) // a range inside one 1–2–5 step
 	}
 	return ticks

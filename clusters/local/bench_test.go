@@ -103,8 +103,8 @@ func BenchmarkSidecarHop(b *testing.B) {
 }
 
 // benchPath is one path of BenchmarkSidecarHop and what was measured on it, round by round.
-// Its latencies are reported as name-p50/p99, what it adds to the direct path (the first) as
-// added-added-p50/p99 when added is set; pid is the proxy whose CPU and resident memory it
+// Its latencies are reported as <name>-p50/p99, what it adds to the direct path (the first) as
+// <added>-added-p50/p99 when added is set; pid is the proxy whose CPU and resident memory it
 // measures, reported as cpu and rss when those are set.
 type benchPath struct {
 	name, added, cpu, rss string
