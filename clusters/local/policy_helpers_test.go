@@ -200,7 +200,7 @@ type meshStats struct {
 	AuthzDenied              uint64 `json:"authzDenied"`
 	Workers                  int    `json:"workers"`
 	MemoryLimitBytes         int64  `json:"memoryLimitBytes"`
-	TimerSlackNs             int64  `json:"timerSlackNs"`
+	MonitorPoll              bool   `json:"monitorPoll"`
 	GCCycles                 uint64 `json:"gcCycles"`
 }
 

@@ -40,3 +40,24 @@ func TestBadProcessFlags(t *testing.T) {
 		assert.Contains(t, string(out), tt.want)
 	}
 }
+
+// TestMonitorPollKeepsUserGODEBUG: the polling monitor is added to what GODEBUG already says,
+// and a scheduler trace the user set (on or off) is left as set: the runtime takes the last.
+func TestMonitorPollKeepsUserGODEBUG(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		polls    bool
+	}{
+		{"", monitorPollDebug, false},
+		{"http2client=0", "http2client=0," + monitorPollDebug, false},
+		{"schedtrace=1000", "schedtrace=1000", true},
+		{"schedtrace=0", "schedtrace=0", false},
+		{"schedtrace=1000,schedtrace=0", "schedtrace=1000,schedtrace=0", false},
+		{"schedtrace=0,gctrace=1,schedtrace=5", "schedtrace=0,gctrace=1,schedtrace=5", true},
+		{"schedtrace=x", "schedtrace=x", false},
+	} {
+		got, polls := withMonitorPoll(tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.Equal(t, tt.polls, polls, tt.in)
+	}
+}

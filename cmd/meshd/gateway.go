@@ -22,11 +22,12 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	retries := fs.Int("retries", 1, "basic retries for idempotent requests")
 	ip := fs.String("ip", "", "the gateway's own address: calls into the mesh are dialed from it")
 	namespace := fs.String("namespace", "default", "namespace of the gateway's SPIFFE identity")
-	slack := fs.Duration("timer-slack", defaultTimerSlack, "how late the kernel may fire this process's timed sleeps, to coalesce wake-ups; 0: the kernel's default (50µs)")
+	slack := fs.Duration("timer-slack", 0, timerSlackUsage)
+	poll := fs.Bool("monitor-poll", true, monitorPollUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := setTimerSlack(*slack); err != nil {
+	if err := settleWakeups(*slack, *poll); err != nil {
 		return err
 	}
 	if err := required(fs, "controlplane"); err != nil {

@@ -3,9 +3,9 @@
 // small, and it is what the local backend starts as processes and the kind backend as containers.
 //
 //	meshd controlplane [--listen ADDR | --listen-fd N]
-//	meshd gateway      --controlplane URL [--listen ADDR] [--timer-slack D]
+//	meshd gateway      --controlplane URL [--listen ADDR] [--timer-slack D] [--monitor-poll=B]
 //	meshd sidecar      --service S --instance I --controlplane URL [--version V] [--workers N]
-//	                   [--memory-limit MIB] [--timer-slack D]
+//	                   [--memory-limit MIB] [--timer-slack D] [--monitor-poll=B]
 //	meshd service      --service S --instance I --outbound URL [--seed N] [--work DIST]
 //
 // Every role binds its listeners (port 0 by default), then reports them on the ready descriptor
@@ -25,7 +25,7 @@ import (
 )
 
 // init keeps the main goroutine on the process's first thread until its role has settled its
-// timer slack: setTimerSlack may re-execute meshd, and only an exec from the first thread keeps
+// wake-ups: settleWakeups may re-execute meshd, and only an exec from the first thread keeps
 // the parent-death signal the local backend gave the process (a thread's own is 0).
 func init() { runtime.LockOSThread() }
 
@@ -47,7 +47,7 @@ var roles = map[string]func(ctx context.Context, args []string, log *slog.Logger
 	"service":      runService,
 }
 
-// proxyRoles are the roles that take --timer-slack.
+// proxyRoles are the roles that take --timer-slack and --monitor-poll (settleWakeups).
 var proxyRoles = map[string]bool{"gateway": true, "sidecar": true}
 
 func run(ctx context.Context, args []string, stderr io.Writer) error {
@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("unknown role %q (want controlplane, gateway, sidecar or service)", args[0])
 	}
 	if !proxyRoles[args[0]] {
-		runtime.UnlockOSThread() // no timer slack to settle (see init)
+		runtime.UnlockOSThread() // no wake-ups to settle (see init)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel()})).With("role", args[0])
 	return role(ctx, args[1:], log)

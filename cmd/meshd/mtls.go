@@ -119,6 +119,8 @@ type statsView struct {
 	MemoryLimitBytes int64 `json:"memoryLimitBytes"`
 	// TimerSlackNs is how late the kernel may fire the process's timed sleeps.
 	TimerSlackNs int64 `json:"timerSlackNs"`
+	// MonitorPoll is whether Go's monitor thread polls instead of parking (see settleWakeups).
+	MonitorPoll bool `json:"monitorPoll"`
 	// GCCycles counts the garbage collections the process has run.
 	GCCycles uint64 `json:"gcCycles"`
 }
@@ -132,6 +134,7 @@ func withStats(next http.Handler, stats func() statsView) http.Handler {
 		v.Workers = runtime.GOMAXPROCS(0)
 		v.MemoryLimitBytes = debug.SetMemoryLimit(-1)
 		v.TimerSlackNs = int64(timerSlack())
+		v.MonitorPoll = monitorPolls()
 		v.GCCycles = gcCycles()
 		writeJSON(w, http.StatusOK, v)
 	})))
