@@ -26,6 +26,7 @@ func Build() (string, error) {
 		}
 		cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/meshd", "./cmd/meshlab")
 		cmd.Dir = moduleRoot()
+		cmd.Env = staticBuild()
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		err = cmd.Run()
 	})
@@ -42,6 +43,7 @@ func BareProxy() (string, error) {
 	bareOnce.Do(func() {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(d, "bareproxy"), "./internal/bareproxy")
 		cmd.Dir = moduleRoot()
+		cmd.Env = staticBuild()
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		bareErr = cmd.Run()
 	})
@@ -52,6 +54,10 @@ var (
 	bareOnce sync.Once
 	bareErr  error
 )
+
+// staticBuild is the environment of a build as `make build` does it: without cgo (see the
+// Makefile), so that tests and benchmarks run the binaries users run.
+func staticBuild() []string { return append(os.Environ(), "CGO_ENABLED=0") }
 
 // Cleanup removes the built binaries.
 func Cleanup() {
