@@ -34,8 +34,9 @@ import (
 //     by keep-alive as in a mesh.
 //
 // Each path keeps one client (and its connections) for the whole benchmark, as a mesh peer
-// would. What a path adds is taken round by round against that round's direct calls, and the
-// median over the rounds is reported: this VM stalls now and then for tens of milliseconds,
+// would. What a path adds is taken round by round against the mean of the direct rounds
+// before and after it (A/B/A; a closing direct round follows the last), and the median over
+// the rounds is reported: this VM stalls now and then for tens of milliseconds,
 // which ruins the p99 of whichever path is running, and a median of paired rounds keeps one
 // stall from deciding the figure. The pooled p50 and p99 of every path are reported as well.
 // It also reports the CPU (cores per 1,000 rps) and resident memory of the sidecar and of the
@@ -77,8 +78,11 @@ func BenchmarkSidecarHop(b *testing.B) {
 				}
 			}
 		}
-		span := rounds * per.Seconds() // at 1,000 rps: cores per 1,000 rps
 		direct := paths[0]
+		// A closing direct round, so that every round of another path sits between two of
+		// direct's (A/B/A) and what it adds is taken against their mean: drift cancels.
+		direct.lat = append(direct.lat, attackLatencies(b, direct.t, per))
+		span := rounds * per.Seconds() // at 1,000 rps: cores per 1,000 rps
 		for _, x := range paths {
 			p50, p99 := quantiles(slices.Concat(x.lat...))
 			b.ReportMetric(float64(p50.Microseconds()), x.name+"-p50-µs")
@@ -86,7 +90,7 @@ func BenchmarkSidecarHop(b *testing.B) {
 			if x.added != "" {
 				var a50, a99 []float64
 				for r := range rounds {
-					p50, p99 := added(direct.lat[r], x.lat[r])
+					p50, p99 := added(direct.lat[r], direct.lat[r+1], x.lat[r])
 					a50, a99 = append(a50, p50), append(a99, p99)
 				}
 				b.ReportMetric(median(a50), x.added+"-added-p50-µs")
@@ -200,11 +204,14 @@ func attackLatencies(b *testing.B, t target, du time.Duration) []time.Duration {
 	return lat[len(lat)/10:] // drop the first tenth: connection set-up, warm-up
 }
 
-// added is how much slower b is than a at p50 and p99, in µs.
-func added(a, b []time.Duration) (p50, p99 float64) {
-	a50, a99 := quantiles(a)
+// added is how much slower b is than the mean of a1 and a2 (the rounds before and after it)
+// at p50 and p99, in µs.
+func added(a1, a2, b []time.Duration) (p50, p99 float64) {
+	x50, x99 := quantiles(a1)
+	y50, y99 := quantiles(a2)
 	b50, b99 := quantiles(b)
-	return float64((b50 - a50).Microseconds()), float64((b99 - a99).Microseconds())
+	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+	return us(b50) - (us(x50)+us(y50))/2, us(b99) - (us(x99)+us(y99))/2
 }
 
 // median is the middle of xs (the mean of the two middle values when their number is even).
