@@ -29,7 +29,7 @@ const monitorPollDebug = "schedtrace=2147483647"
 
 // settleWakeups tunes how often this process's threads wake when idle, before anything else
 // runs: a timer slack of slack (the kernel may fire a thread's timed sleeps up to slack late, to
-// coalesce wake-ups; 0 keeps the kernel's default) and, with poll, a polling monitor thread
+// coalesce wake-ups; 0 keeps the slack the process inherited) and, with poll, a polling monitor thread
 // (monitorPollDebug). Neither can be set from inside a running Go program: a thread takes its
 // slack from the thread that created it, sysmon starts before main, and the runtime reads
 // GODEBUG's scheduler settings once, at start. So settleWakeups sets the slack on the calling
@@ -72,8 +72,9 @@ func settleWakeups(slack time.Duration, poll bool) error {
 	return fmt.Errorf("re-executing %s: %w", exe, err)
 }
 
-// withMonitorPoll is godebug with monitorPollDebug added, and whether godebug already set a
-// scheduler trace (which keeps sysmon polling too; it is left as the user set it).
+// withMonitorPoll is godebug with monitorPollDebug added, and whether godebug already turns a
+// scheduler trace on (which keeps sysmon polling too). A schedtrace the user set, on or off, is
+// left as set.
 func withMonitorPoll(godebug string) (string, bool) {
 	set, on := false, false
 	for kv := range strings.SplitSeq(godebug, ",") { // the runtime takes the last setting
