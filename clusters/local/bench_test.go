@@ -23,7 +23,8 @@ import (
 
 // BenchmarkSidecarHop measures what one sidecar hop adds at the client: GET /products?limit=17
 // (a 1 KiB answer) on a product instance at 1,000 rps open-loop with keep-alive, four ways
-// interleaved round by round so drift hits all alike:
+// interleaved round by round so drift hits all alike (direct first in every round, the others
+// in an order rotated each round):
 //
 //   - direct: to the service instance;
 //   - bare: through a bare httputil.ReverseProxy process (internal/bareproxy) with as many
@@ -36,9 +37,9 @@ import (
 // Each path keeps one client (and its connections) for the whole benchmark, as a mesh peer
 // would. What a path adds is taken round by round against the mean of the direct rounds
 // before and after it (A/B/A; a closing direct round follows the last), and the median over
-// the rounds is reported: this VM stalls now and then for tens of milliseconds,
-// which ruins the p99 of whichever path is running, and a median of paired rounds keeps one
-// stall from deciding the figure. The pooled p50 and p99 of every path are reported as well.
+// the rounds is reported: this VM stalls now and then for tens of milliseconds, which ruins
+// the p99 of whichever path is running, and a median of paired rounds keeps one stall from
+// deciding the figure. The pooled p50 and p99 of every path are reported as well.
 // It also reports the CPU (cores per 1,000 rps) and resident memory of the sidecar and of the
 // bare proxy while they carry the load.
 func BenchmarkSidecarHop(b *testing.B) {
@@ -65,8 +66,11 @@ func BenchmarkSidecarHop(b *testing.B) {
 			{name: "mtls", added: "mtls-hop", t: mtls, pid: p.sidecar.PID(),
 				cpu: "mtls-sidecar-cores/1000rps", rss: "mtls-sidecar-rss-MiB"},
 		}
-		for range rounds {
-			for _, x := range paths {
+		for r := range rounds {
+			// Direct opens every round; the proxied paths follow in an order rotated round by
+			// round, so that none always runs right after an idle sidecar or a busy one.
+			order := append(paths[:1:1], rotate(paths[1:], r)...)
+			for _, x := range order {
 				var c0 float64
 				if x.pid != 0 {
 					c0 = cpuSeconds(b, x.pid)
@@ -202,6 +206,12 @@ func attackLatencies(b *testing.B, t target, du time.Duration) []time.Duration {
 		lat = append(lat, r.Latency)
 	}
 	return lat[len(lat)/10:] // drop the first tenth: connection set-up, warm-up
+}
+
+// rotate is xs turned left by k places.
+func rotate[T any](xs []T, k int) []T {
+	k %= len(xs)
+	return slices.Concat(xs[k:], xs[:k])
 }
 
 // added is how much slower b is than the mean of a1 and a2 (the rounds before and after it)
