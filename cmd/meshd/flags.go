@@ -8,17 +8,19 @@ import (
 	"runtime/metrics"
 )
 
-// timerSlackUsage and monitorPollUsage document the proxies' wake-up flags (see settleWakeups).
-// A profile of a sidecar at 1,000 rps found a quarter of its CPU in Go's monitor thread:
-// parked whenever the proxy was idle between requests, woken by the next request's first system
-// call. A polling monitor (the default) took the sidecar from 2.9 to 1.25 voluntary context
-// switches per request and cut its CPU by 15–20%. A 1 ms timer slack, the earlier
-// remedy, gains nothing measurable on top of it and makes the proxy's own timers (timeouts,
-// injected delays, backoff) up to 1 ms late, so it is off by default.
-const (
-	timerSlackUsage  = "how late the kernel may fire this process's timed sleeps, to coalesce wake-ups; 0: as inherited (the kernel's default is 50µs)"
-	monitorPollUsage = "keep Go's monitor thread polling (every 10ms when quiet) rather than parking whenever the process is idle and being woken by the next request"
-)
+// wakeupFlags defines a proxy's wake-up flags on fs and returns what settles them
+// (settleWakeups), to call once fs is parsed. A profile of a sidecar at 1,000 rps found a
+// quarter of its CPU in Go's monitor thread: parked whenever the proxy was idle between
+// requests, woken by the next request's first system call. A polling monitor (the default)
+// took the sidecar from 2.9 to 1.25 voluntary context switches per request and cut its CPU by
+// 15–20%. A 1 ms timer slack, the earlier remedy, gains nothing measurable on top of it and
+// makes the proxy's own timers (timeouts, injected delays, backoff) up to 1 ms late, so it is
+// off by default.
+func wakeupFlags(fs *flag.FlagSet) (settle func() error) {
+	slack := fs.Duration("timer-slack", 0, "how late the kernel may fire this process's timed sleeps, to coalesce wake-ups; 0: as inherited (the kernel's default is 50µs)")
+	poll := fs.Bool("monitor-poll", true, "keep Go's monitor thread polling (every 10ms when quiet) rather than parking whenever the process is idle and being woken by the next request")
+	return func() error { return settleWakeups(*slack, *poll) }
+}
 
 // setMemoryLimit sets the runtime's soft memory limit to mib MiB; 0 leaves it (GOMEMLIMIT, or none).
 func setMemoryLimit(mib int) error {

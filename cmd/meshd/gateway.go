@@ -22,12 +22,11 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	retries := fs.Int("retries", 1, "basic retries for idempotent requests")
 	ip := fs.String("ip", "", "the gateway's own address: calls into the mesh are dialed from it")
 	namespace := fs.String("namespace", "default", "namespace of the gateway's SPIFFE identity")
-	slack := fs.Duration("timer-slack", 0, timerSlackUsage)
-	poll := fs.Bool("monitor-poll", true, monitorPollUsage)
+	settle := wakeupFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := settleWakeups(*slack, *poll); err != nil {
+	if err := settle(); err != nil {
 		return err
 	}
 	if err := required(fs, "controlplane"); err != nil {

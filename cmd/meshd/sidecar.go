@@ -30,12 +30,11 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	namespace := fs.String("namespace", "default", "namespace of the workload's SPIFFE identity")
 	workers := fs.Int("workers", 0, "threads running Go code (GOMAXPROCS); 0: one per core")
 	memLimit := fs.Int("memory-limit", 0, "soft memory limit in MiB (GOMEMLIMIT): the GC works harder near it; 0: none")
-	slack := fs.Duration("timer-slack", 0, timerSlackUsage)
-	poll := fs.Bool("monitor-poll", true, monitorPollUsage)
+	settle := wakeupFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := settleWakeups(*slack, *poll); err != nil {
+	if err := settle(); err != nil {
 		return err
 	}
 	if err := setWorkers(*workers); err != nil {
