@@ -87,15 +87,16 @@ func BenchmarkSidecarHop(b *testing.B) {
 		// direct's (A/B/A) and what it adds is taken against their mean: drift cancels.
 		direct.lat = append(direct.lat, attackLatencies(b, direct.t, per))
 		span := rounds * per.Seconds() // at 1,000 rps: cores per 1,000 rps
+		dq := roundQuantiles(direct.lat)
 		for _, x := range paths {
 			p50, p99 := quantiles(slices.Concat(x.lat...))
 			b.ReportMetric(float64(p50.Microseconds()), x.name+"-p50-µs")
 			b.ReportMetric(float64(p99.Microseconds()), x.name+"-p99-µs")
 			if x.added != "" {
 				var a50, a99 []float64
-				for r := range rounds {
-					p50, p99 := added(direct.lat[r], direct.lat[r+1], x.lat[r])
-					a50, a99 = append(a50, p50), append(a99, p99)
+				for r, q := range roundQuantiles(x.lat) { // against the direct rounds either side
+					a50 = append(a50, q[0]-(dq[r][0]+dq[r+1][0])/2)
+					a99 = append(a99, q[1]-(dq[r][1]+dq[r+1][1])/2)
 				}
 				b.ReportMetric(median(a50), x.added+"-added-p50-µs")
 				b.ReportMetric(median(a99), x.added+"-added-p99-µs")
@@ -214,14 +215,14 @@ func rotate[T any](xs []T, k int) []T {
 	return slices.Concat(xs[k:], xs[:k])
 }
 
-// added is how much slower b is than the mean of a1 and a2 (the rounds before and after it)
-// at p50 and p99, in µs.
-func added(a1, a2, b []time.Duration) (p50, p99 float64) {
-	x50, x99 := quantiles(a1)
-	y50, y99 := quantiles(a2)
-	b50, b99 := quantiles(b)
-	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
-	return us(b50) - (us(x50)+us(y50))/2, us(b99) - (us(x99)+us(y99))/2
+// roundQuantiles is the p50 and p99 of each round, in µs.
+func roundQuantiles(rounds [][]time.Duration) [][2]float64 {
+	out := make([][2]float64, len(rounds))
+	for i, lat := range rounds {
+		p50, p99 := quantiles(lat)
+		out[i] = [2]float64{float64(p50) / float64(time.Microsecond), float64(p99) / float64(time.Microsecond)}
+	}
+	return out
 }
 
 // median is the middle of xs (the mean of the two middle values when their number is even).
