@@ -294,11 +294,7 @@ func TestSidecarsRunOneWorker(t *testing.T) {
 // proxy is idle and is woken by the next request's first system call, this test measured 4.15
 // per request; with the monitor polling (settleWakeups), 1.35–1.42.
 func TestSidecarWakeUpsPerRequest(t *testing.T) {
-	m := needMesh(t)
-	waitHealthy(t, m)
-	p := podByID(t, m, "user-0")
-	url := "http://" + p.sidecar.Addrs()["inbound"] + "/users/17"
-	get := func(int) outcome { return send(http.MethodGet, url, nil, nil) }
+	p, get := userSidecar(t)
 	require.Zero(t, count(paced(1000, 500*time.Millisecond, get), failed), "warm-up") // pooled connections
 
 	before := voluntarySwitches(t, p.sidecar.PID())
@@ -308,6 +304,17 @@ func TestSidecarWakeUpsPerRequest(t *testing.T) {
 	perRequest := float64(switches) / float64(len(out))
 	t.Logf("%d voluntary context switches over %d requests: %.2f per request", switches, len(out), perRequest)
 	assert.Less(t, perRequest, 2.0, "the sidecar wakes more than twice per request")
+}
+
+// userSidecar is user-0 of the shared mesh, once the mesh is healthy, and a GET /users/17
+// through that pod's sidecar (its inbound port), as the load of a test.
+func userSidecar(t *testing.T) (*pod, func(int) outcome) {
+	t.Helper()
+	m := needMesh(t)
+	waitHealthy(t, m)
+	p := podByID(t, m, "user-0")
+	url := "http://" + p.sidecar.Addrs()["inbound"] + "/users/17"
+	return p, func(int) outcome { return send(http.MethodGet, url, nil, nil) }
 }
 
 // voluntarySwitches is how many times the threads of process pid have given up their core to wait.
@@ -339,11 +346,7 @@ func voluntarySwitches(t *testing.T, pid int) int {
 // requests; under the 18 MiB soft limit it once had, it collected every 5–6 requests after
 // such a burst and spent 0.9 cores at 1,000 rps instead of 0.25.
 func TestBurstLeavesSidecarsCalm(t *testing.T) {
-	m := needMesh(t)
-	waitHealthy(t, m)
-	p := podByID(t, m, "user-0")
-	url := "http://" + p.sidecar.Addrs()["inbound"] + "/users/17"
-	get := func(int) outcome { return send(http.MethodGet, url, nil, nil) }
+	p, get := userSidecar(t)
 
 	burst := fire(3000, 1000, get)
 	t.Logf("burst: %d of %d failed", count(burst, failed), len(burst))
