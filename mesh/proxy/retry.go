@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"syscall"
 )
@@ -80,11 +81,15 @@ func retriable(resp *http.Response, err error) bool {
 }
 
 // IsConnectionLost reports whether err is a connection that ended (EOF, reset) before an
-// answer: the request may or may not have been processed.
+// answer: the request may or may not have been processed. That includes net.ErrClosed: when
+// the peer hangs up while a request body is still being written, Go's transport closes the
+// connection from its reading side and the write fails on a connection it closed itself
+// ("readfrom tcp …: use of closed network connection"). Callers tell a request cancelled on
+// purpose by its context.
 func IsConnectionLost(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, syscall.ECONNABORTED)
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, net.ErrClosed)
 }
 
 // bufferBody reads req's body so it can be sent again. ok is false when the body is over

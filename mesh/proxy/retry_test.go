@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -173,5 +174,33 @@ func TestRetryBodyOverLimitIsSentOnce(t *testing.T) {
 			}
 		}
 		assert.Len(t, codes, 1, "…and the same outcome every time (chunked %v)", chunked)
+	}
+}
+
+// TestHangUpWhileSendingBodyIsConnectionLost: an upstream that hangs up on a request whose body
+// is still being sent is a lost connection, whichever side of Go's transport sees it first
+// (a read of EOF or a reset, or the body's write on the connection the reader then closed:
+// "use of closed network connection"), so a sidecar answers it as the app's reset and a
+// retry policy with retryOn reset retries it.
+func TestHangUpWhileSendingBodyIsConnectionLost(t *testing.T) {
+	t.Parallel()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(up.Close)
+	tr := NewTransport()
+	t.Cleanup(tr.CloseIdleConnections)
+	body := strings.Repeat("x", 256<<10) // more than the socket takes before the hang-up
+	for i := range 300 {
+		req, err := http.NewRequest(http.MethodPost, up.URL+"/orders", strings.NewReader(body))
+		require.NoError(t, err)
+		resp, err := tr.RoundTrip(req)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		require.Error(t, err, "request %d", i)
+		require.True(t, IsConnectionLost(err), "request %d: %v", i, err)
 	}
 }
