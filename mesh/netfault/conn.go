@@ -197,6 +197,10 @@ func (c *conn) Close() error {
 	return nil
 }
 
+// NetConn returns the connection c shapes, as tls.Conn's does: a proxy peeks at its socket to
+// tell whether a pooled connection is still open.
+func (c *conn) NetConn() net.Conn { return c.Conn }
+
 // SetDeadline sets both deadlines.
 func (c *conn) SetDeadline(t time.Time) error {
 	c.rdl.Store(unixNano(t))
