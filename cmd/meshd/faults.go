@@ -42,13 +42,13 @@ func newFaultPlane(log *slog.Logger, instance, ip string) *faultPlane {
 
 // transport is the outbound transport: it dials from the workload's own address (so peers and
 // fault rules know who is talking) through the network-fault engine.
-func (fp *faultPlane) transport() http.RoundTripper {
+func (fp *faultPlane) transport() *proxy.Transport {
 	t := proxy.NewTransport()
 	d := &net.Dialer{Timeout: proxy.DialTimeout, KeepAlive: 30 * time.Second}
 	if fp.ip != "" {
 		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(fp.ip)}
 	}
-	t.DialContext = fp.net.DialContext(d.DialContext)
+	t.DialContext = proxy.DialFunc(fp.net.DialContext(d.DialContext))
 	return t
 }
 

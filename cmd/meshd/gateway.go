@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"log/slog"
-	"net/http"
 
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/faults"
@@ -40,7 +39,7 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	met := telemetry.New("gateway", "gateway")
 	gw, err := gateway.New(gateway.Config{Timeout: *timeout, Retries: *retries, Logger: log, Token: token(),
 		Request:       []proxy.Middleware{met.Outbound("gateway"), telemetry.Trace, fp.http.Middleware},
-		Transport:     sec.transport(fp.transport().(*http.Transport)),
+		Transport:     sec.transport(fp.transport()),
 		OnRateLimited: met.RateLimited})
 	if err != nil {
 		return err

@@ -101,7 +101,7 @@ func (s *security) run(ctx context.Context) {
 
 // transport is the outbound transport: plaintext (plain) while the policy is not STRICT,
 // else mutual TLS over the same dial.
-func (s *security) transport(plain *http.Transport) http.RoundTripper {
+func (s *security) transport(plain *proxy.Transport) http.RoundTripper {
 	return sidecar.MTLSTransport(s.src, s.isStrict, plain)
 }
 

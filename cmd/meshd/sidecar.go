@@ -60,7 +60,7 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 		Timeout: *timeout, Retries: *retries, Token: token(), Logger: log,
 		Inbound:         []proxy.Middleware{authz.Middleware(), fp.http.Middleware},
 		OutboundRequest: []proxy.Middleware{met.Outbound(*service), telemetry.Trace},
-		Transport:       sec.transport(fp.transport().(*http.Transport)),
+		Transport:       sec.transport(fp.transport()),
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,6 @@
 // Command bareproxy is the benchmarks' reference: a bare httputil.ReverseProxy in front of one
-// upstream, with the same tuned transport a sidecar uses and nothing else. It prints the
-// address it listens on and serves until killed. Not part of the product.
+// upstream, on net/http's transport with a proxy's tuning (proxy.NewHTTPTransport), and nothing
+// else. It prints the address it listens on and serves until killed. Not part of the product.
 package main
 
 import (
@@ -23,7 +23,7 @@ func main() {
 		log.Fatalf("bareproxy: bad --upstream %q", *upstream)
 	}
 	rp := httputil.NewSingleHostReverseProxy(u)
-	rp.Transport = proxy.NewTransport()
+	rp.Transport = proxy.NewHTTPTransport()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)

@@ -48,7 +48,7 @@ func serve(b *testing.B, h http.Handler) string {
 
 // measureHop times direct and hop requests alternately and reports the difference.
 func measureHop(b *testing.B, direct, hop string) {
-	c := &http.Client{Transport: NewTransport()}
+	c := &http.Client{Transport: NewHTTPTransport()}
 	b.Cleanup(c.CloseIdleConnections)
 	for range 200 { // warm up connections and pools
 		fetch(b, c, direct)

@@ -23,7 +23,7 @@ func BenchmarkThroughput(b *testing.B) {
 	up := newBackend(b, "user-1", func(w http.ResponseWriter, _ *http.Request) { w.Write(body) })
 	target, _ := url.Parse(up.srv.URL)
 	bare := httputil.NewSingleHostReverseProxy(target)
-	bare.Transport = NewTransport()
+	bare.Transport = NewHTTPTransport() // net/http's, as a bare proxy has
 
 	reg := NewRegistry(WithLogger(testLogger(b)))
 	opts := Options{Timeout: 5 * time.Second, Logger: testLogger(b)}
@@ -59,7 +59,7 @@ func BenchmarkThroughput(b *testing.B) {
 // closedLoop sends GETs to u from 32 clients for du and returns the completed requests per
 // second.
 func closedLoop(b *testing.B, u string, du time.Duration) float64 {
-	c := &http.Client{Transport: NewTransport()}
+	c := &http.Client{Transport: NewHTTPTransport()}
 	defer c.CloseIdleConnections()
 	var n atomic.Int64
 	var wg sync.WaitGroup

@@ -45,7 +45,7 @@ func BenchmarkHop(b *testing.B) {
 
 // measureHop times direct and hop requests alternately and reports the difference.
 func measureHop(b *testing.B, direct, hop, host string) {
-	c := &http.Client{Transport: proxy.NewTransport()}
+	c := &http.Client{Transport: proxy.NewHTTPTransport()}
 	b.Cleanup(c.CloseIdleConnections)
 	dreq, hreq := newGet(b, direct, ""), newGet(b, hop, host)
 	for range 200 { // warm up connections and pools

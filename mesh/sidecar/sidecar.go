@@ -24,7 +24,7 @@ type Sidecar struct {
 	app         atomic.Pointer[string] // host:port of the app; "" when down
 	appMu       sync.Mutex             // orders SetApp calls and their callbacks
 	onApp       []func(up bool)        // under appMu
-	inTransport *http.Transport
+	inTransport *proxy.Transport
 
 	inbound, outbound, admin http.Handler
 }

@@ -12,7 +12,7 @@ import (
 // SPIFFE ID, handshake failures counted in src.Stats); otherwise over plain. Both modes dial
 // with plain's dialer (the workload's own address, through its network-fault engine), and each
 // keeps its own pool of connections, so a switch applies to the next request.
-func MTLSTransport(src *identity.Source, strict func() bool, plain *http.Transport) http.RoundTripper {
+func MTLSTransport(src *identity.Source, strict func() bool, plain *proxy.Transport) http.RoundTripper {
 	return &modeTransport{
 		plain:  plain,
 		mtls:   proxy.NewTLSTransportDial(plain.DialContext, src.ClientConfig, src.HandshakeFailed),
@@ -21,7 +21,7 @@ func MTLSTransport(src *identity.Source, strict func() bool, plain *http.Transpo
 }
 
 type modeTransport struct {
-	plain, mtls *http.Transport
+	plain, mtls *proxy.Transport
 	strict      func() bool
 }
 

@@ -1,0 +1,399 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/mesh/netfault"
+)
+
+// connServer is an upstream that counts the connections it accepted and those now closed.
+type connServer struct {
+	*httptest.Server
+	opened, closed atomic.Int64
+}
+
+func newConnServer(t *testing.T, h http.HandlerFunc) *connServer {
+	t.Helper()
+	s := &connServer{}
+	s.Server = httptest.NewUnstartedServer(h)
+	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			s.opened.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			s.closed.Add(1)
+		}
+	}
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *connServer) host() string { return s.Listener.Addr().String() }
+
+// send makes one request through tr and reads its whole answer.
+func send(t *testing.T, tr http.RoundTripper, method, url string, body string, header http.Header) (int, string, error) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	require.NoError(t, err)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+func newTestTransport(t *testing.T) *Transport {
+	tr := NewTransport()
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
+// TestTransportKeepsConnectionsAlive: requests one after another share one connection, and
+// answers without a body (HEAD, 204, 304) free it as well as those with one.
+func TestTransportKeepsConnectionsAlive(t *testing.T) {
+	t.Parallel()
+	srv := newConnServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/empty":
+			w.WriteHeader(http.StatusNoContent)
+		case "/same":
+			w.WriteHeader(http.StatusNotModified)
+		case "/chunked":
+			io.WriteString(w, "a")
+			http.NewResponseController(w).Flush()
+			io.WriteString(w, "b")
+		default:
+			io.WriteString(w, strings.Repeat("x", 1024))
+		}
+	})
+	tr := newTestTransport(t)
+	for i := range 50 {
+		for _, c := range []struct{ method, path, body string }{
+			{"GET", "/", strings.Repeat("x", 1024)}, {"HEAD", "/", ""}, {"GET", "/empty", ""},
+			{"GET", "/same", ""}, {"GET", "/chunked", "ab"}, {"POST", "/", strings.Repeat("x", 1024)},
+		} {
+			body := ""
+			if c.method == "POST" {
+				body = "order"
+			}
+			_, got, err := send(t, tr, c.method, srv.URL+c.path, body, nil)
+			require.NoError(t, err, "%d: %s %s", i, c.method, c.path)
+			require.Equal(t, c.body, got, "%d: %s %s", i, c.method, c.path)
+		}
+	}
+	assert.EqualValues(t, 1, srv.opened.Load(), "300 requests in turn on one connection")
+}
+
+// TestTransportSendsRequestsWhole: headers, the Host, bodies of each kind and trailers reach
+// the upstream as they were sent; bodies Transport does not write itself (over MaxDirectBody,
+// unknown length) go through net/http's transport and arrive whole too.
+func TestTransportSendsRequestsWhole(t *testing.T) {
+	t.Parallel()
+	srv := newConnServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("X-Len", strconv.Itoa(len(b)))
+		w.Header().Set("X-Host", r.Host)
+		w.Header().Set("X-Seen", r.Header.Get("X-Custom"))
+		w.Header().Set("X-UA", r.Header.Get("User-Agent"))
+		w.Header().Set("Trailer", "X-Sum")
+		io.WriteString(w, r.Method)
+		w.Header().Set("X-Sum", strconv.Itoa(len(b)%7))
+	})
+	tr := newTestTransport(t)
+	for _, size := range []int{0, 1, 1024, MaxDirectBody, MaxDirectBody + 1, 1 << 20} {
+		for _, known := range []bool{true, false} {
+			var body io.Reader = strings.NewReader(strings.Repeat("y", size))
+			if !known {
+				body = io.MultiReader(body) // hides the length: sent chunked
+			}
+			req, err := http.NewRequest(http.MethodPut, srv.URL+"/items/1", body)
+			require.NoError(t, err)
+			req.Host = "product.mesh"
+			req.Header.Set("X-Custom", "kept")
+			req.Header.Set("User-Agent", "") // as httputil.ReverseProxy sends a request without one
+			resp, err := tr.RoundTrip(req)
+			require.NoError(t, err, "size %d", size)
+			got, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, "PUT", string(got))
+			assert.Equal(t, strconv.Itoa(size), resp.Header.Get("X-Len"), "size %d, known %v", size, known)
+			assert.Equal(t, "product.mesh", resp.Header.Get("X-Host"))
+			assert.Equal(t, "kept", resp.Header.Get("X-Seen"))
+			assert.Empty(t, resp.Header.Get("X-UA"), "no User-Agent added")
+			assert.Equal(t, strconv.Itoa(size%7), resp.Trailer.Get("X-Sum"), "trailer")
+		}
+	}
+}
+
+// TestTransportReplacesDeadConnections: the upstream closes every connection once it has
+// answered (without saying so), so each pooled connection is dead when it is taken again. A
+// GET is sent again on a new connection; a POST without an idempotency key, which must not be
+// sent twice, is not sent on the dead connection at all. Every request succeeds and the
+// upstream sees each POST once: over plain connections, over connections a network-fault
+// engine shapes (as a sidecar's are) and over TLS on those.
+func TestTransportReplacesDeadConnections(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"plain", "shaped", "tls"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			var posts, hungUp atomic.Int64
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					posts.Add(1)
+				}
+				w.Header().Set("Content-Length", "2")
+				w.WriteHeader(http.StatusOK)
+				io.WriteString(w, "ok")
+				http.NewResponseController(w).Flush()
+				if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+					conn.Close() // gone once the answer is out: the client has already pooled it
+					hungUp.Add(1)
+				}
+			}))
+			t.Cleanup(srv.Close)
+			d := &net.Dialer{Timeout: DialTimeout}
+			engine := netfault.NewEngine(nil, 1)
+			var tr *Transport
+			switch mode {
+			case "plain":
+				srv.Start()
+				tr = NewTransport()
+			case "shaped":
+				srv.Start()
+				tr = NewTransport()
+				tr.DialContext = DialFunc(engine.DialContext(d.DialContext))
+			case "tls":
+				srv.StartTLS()
+				cfg := srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+				cfg.ServerName = "127.0.0.1"
+				tr = NewTLSTransportDial(DialFunc(engine.DialContext(d.DialContext)),
+					func(string) *tls.Config { return cfg.Clone() }, nil)
+			}
+			t.Cleanup(tr.CloseIdleConnections)
+			url := "http://" + srv.Listener.Addr().String() + "/orders"
+			for i := range 100 {
+				method := http.MethodGet
+				if i%2 == 1 {
+					method = http.MethodPost
+				}
+				code, body, err := send(t, tr, method, url, "o", nil)
+				require.NoError(t, err, "request %d (%s)", i, method)
+				require.Equal(t, http.StatusOK, code)
+				require.Equal(t, "ok", body)
+				require.Eventually(t, func() bool { return hungUp.Load() == int64(i+1) }, wait, time.Millisecond)
+			}
+			assert.EqualValues(t, 50, posts.Load(), "each POST reached the upstream once")
+		})
+	}
+}
+
+// TestTransportCancelsOnContext: a request whose context ends while it waits for the answer,
+// or while the answer's body is coming, ends then with the context's error; its connection is
+// not reused.
+func TestTransportCancelsOnContext(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	srv := newConnServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/body" {
+			io.WriteString(w, "part")
+			http.NewResponseController(w).Flush()
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	tr := newTestTransport(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/head", nil)
+	start := time.Now()
+	_, err := tr.RoundTrip(req)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second, "ends when the context does")
+
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	req, _ = http.NewRequestWithContext(ctx2, http.MethodGet, srv.URL+"/body", nil)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	buf := make([]byte, 4)
+	_, err = io.ReadFull(resp.Body, buf)
+	require.NoError(t, err)
+	time.AfterFunc(100*time.Millisecond, cancel2)
+	_, err = io.ReadAll(resp.Body)
+	assert.ErrorIs(t, err, context.Canceled)
+	resp.Body.Close()
+
+	require.Eventually(t, func() bool { return srv.closed.Load() == 2 }, wait, 10*time.Millisecond,
+		"both connections closed")
+	tr.mu.Lock()
+	assert.Zero(t, tr.nIdle, "neither was pooled")
+	tr.mu.Unlock()
+}
+
+// TestTransportClosesCutAnswers: an answer whose body is closed before its end, or that says
+// Connection: close, leaves its connection closed, not pooled; the next request gets a new one.
+func TestTransportClosesCutAnswers(t *testing.T) {
+	t.Parallel()
+	srv := newConnServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/close" {
+			w.Header().Set("Connection", "close")
+		}
+		io.WriteString(w, strings.Repeat("z", 100<<10))
+	})
+	tr := newTestTransport(t)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/big", nil)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	_, err = io.ReadFull(resp.Body, make([]byte, 10))
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	_, err = resp.Body.Read(make([]byte, 1))
+	assert.Error(t, err, "read after close")
+	_, _, err = send(t, tr, http.MethodGet, srv.URL+"/close", "", nil)
+	require.NoError(t, err)
+	tr.mu.Lock()
+	assert.Zero(t, tr.nIdle, "neither connection was pooled")
+	tr.mu.Unlock()
+	_, _, err = send(t, tr, http.MethodGet, srv.URL+"/big", "", nil)
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, srv.opened.Load(), "a new connection after each")
+	require.Eventually(t, func() bool { return srv.closed.Load() == 2 }, wait, 10*time.Millisecond)
+}
+
+// TestTransportClosesIdleConnections: a connection idle for IdleConnTimeout is closed, and
+// CloseIdleConnections closes every idle one.
+func TestTransportClosesIdleConnections(t *testing.T) {
+	t.Parallel()
+	srv := newConnServer(t, func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
+	tr := newTestTransport(t)
+	tr.IdleConnTimeout = 300 * time.Millisecond
+	_, _, err := send(t, tr, http.MethodGet, srv.URL, "", nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return srv.closed.Load() == 1 }, wait, 10*time.Millisecond,
+		"closed after its idle time")
+
+	var wg sync.WaitGroup
+	for range 4 { // four at once: four connections
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/slow", nil)
+			resp, err := tr.RoundTrip(req)
+			if assert.NoError(t, err) {
+				time.Sleep(50 * time.Millisecond)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	tr.IdleConnTimeout = time.Hour
+	require.EqualValues(t, 5, srv.opened.Load())
+	tr.CloseIdleConnections()
+	require.Eventually(t, func() bool { return srv.closed.Load() == 5 }, wait, 10*time.Millisecond)
+}
+
+// TestTransportPassesInformationalAnswers: a 103 Early Hints before the answer reaches the
+// request's trace (httputil.ReverseProxy forwards it from there) and the final answer follows.
+func TestTransportPassesInformationalAnswers(t *testing.T) {
+	t.Parallel()
+	srv := newConnServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Link", "</app.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.Header().Del("Link")
+		io.WriteString(w, "final")
+	})
+	tr := newTestTransport(t)
+	var got []int
+	var link string
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+			got, link = append(got, code), h.Get("Link")
+			return nil
+		}})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "final", string(b))
+	assert.Equal(t, []int{http.StatusEarlyHints}, got)
+	assert.Equal(t, "</app.css>; rel=preload", link)
+}
+
+// TestTransportConnectFailure: a refused connection is a connect failure (nothing was sent).
+func TestTransportConnectFailure(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	_, _, err = send(t, newTestTransport(t), http.MethodPost, "http://"+addr+"/orders", "o", nil)
+	require.Error(t, err)
+	assert.True(t, IsConnectFailure(err), "%v", err)
+}
+
+// TestTransportRefusesGarbage: an upstream that answers something that is not HTTP fails the
+// request (not a hang, not a made-up answer) and its connection is dropped.
+func TestTransportRefusesGarbage(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				io.WriteString(c, "SSH-2.0-OpenSSH_9.6\r\n")
+			}()
+		}
+	}()
+	_, _, err = send(t, newTestTransport(t), http.MethodGet, "http://"+ln.Addr().String()+"/", "", nil)
+	require.Error(t, err)
+	var dead *deadConnError
+	assert.False(t, errors.As(err, &dead), "an answer came: not a dead connection")
+}
