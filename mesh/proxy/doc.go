@@ -20,7 +20,9 @@
 //	  │             Options.Attempt…      per try, endpoint known (Call.Endpoint): circuit
 //	  │                                   breaking, outlier detection, faults
 //	  ▼
-//	Transport (keep-alive, 256 idle conns per host, 1 s connect timeout)
+//	Transport                             HTTP/1.1 on the calling goroutine, keep-alive (256
+//	                                      idle conns per host), 1 s connect timeout; upgrades,
+//	                                      100-continue, large bodies via net/http's transport
 //
 // A middleware that fails a request itself returns an *Error: its Status and Reason become the
 // answer, a JSON {"error": ...} with X-Meshlab-Reason. Other errors of the chain are mapped by

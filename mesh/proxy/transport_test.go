@@ -397,3 +397,52 @@ func TestTransportRefusesGarbage(t *testing.T) {
 	var dead *deadConnError
 	assert.False(t, errors.As(err, &dead), "an answer came: not a dead connection")
 }
+
+// TestProxyCarriesUpgradesAndContinues: what Transport hands to net/http's transport still
+// works end to end through a proxy: a protocol upgrade (101, then bytes both ways) and a
+// request that expects 100 Continue before its body.
+func TestProxyCarriesUpgradesAndContinues(t *testing.T) {
+	t.Parallel()
+	up := newBackend(t, "echo-1", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") == "echo" {
+			conn, brw, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			io.WriteString(conn, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+			line, _ := brw.ReadString('\n')
+			io.WriteString(conn, "echo "+line)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		io.WriteString(w, "got "+string(b))
+	})
+	p := New(Options{Timeout: wait, Logger: testLogger(t)})
+	p.Update(snapshot(1, up.instance("echo")))
+	url := front(t, p, "echo")
+
+	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(url, "http://"), wait)
+	require.NoError(t, err)
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(wait))
+	io.WriteString(conn, "GET /chat HTTP/1.1\r\nHost: echo\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	io.WriteString(conn, "ping\n")
+	line, err := br.ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "echo ping\n", line)
+
+	c := &http.Client{Timeout: wait, Transport: &http.Transport{ExpectContinueTimeout: wait}}
+	req, _ := http.NewRequest(http.MethodPost, url+"/orders", strings.NewReader("order"))
+	req.Header.Set("Expect", "100-continue")
+	res, err := c.Do(req)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Equal(t, "got order", string(b))
+}
