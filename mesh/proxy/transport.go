@@ -227,6 +227,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !first || !reused || !replay || !errors.As(err, &dead) || ctx.Err() != nil {
 			return nil, err
 		}
+		if c, ok := ctx.Value(callKey{}).(*Call); ok {
+			c.Replays++
+		}
 		if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
 			body, gerr := req.GetBody()
 			if gerr != nil {

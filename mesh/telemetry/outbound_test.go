@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -101,6 +103,35 @@ func TestOutboundCountsRequestsTriesAndRetries(t *testing.T) {
 	assert.Equal(t, float64(2*n), sample(t, text, telemetry.NameRetries, map[string]string{"destination": "user"}))
 	assert.Equal(t, float64(n), sample(t, text, telemetry.NamePolicyRequests, map[string]string{"destination": "user"}))
 	promtoolCheck(t, text)
+}
+
+// TestOutboundCountsReplays: a GET whose pooled connection the upstream had closed is sent
+// again on a new one by the transport; the client sees one success, the tries count both
+// sends (the wire saw two), and no retry is counted (no policy chose it).
+func TestOutboundCountsReplays(t *testing.T) {
+	t.Parallel()
+	m := telemetry.New("sidecar", "order-1")
+	var hungUp atomic.Int64
+	up := upstream(t, "user-1", "user", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "2")
+		io.WriteString(w, "ok")
+		http.NewResponseController(w).Flush()
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close() // after the answer, unannounced: the proxy has pooled the connection
+			hungUp.Add(1)
+		}
+	})
+	base := outboundProxy(t, m, nil, up)
+	const n = 10
+	for i := range n {
+		assert.Equal(t, 200, get(t, base, "user", "/users/7", nil).StatusCode)
+		require.Eventually(t, func() bool { return hungUp.Load() == int64(i+1) }, wait, time.Millisecond)
+	}
+	text := scrape(t, m.Handler())
+	dest := map[string]string{"destination": "user"}
+	assert.Equal(t, float64(n), sample(t, text, telemetry.NameRequests, map[string]string{"destination": "user", "code": "200"}))
+	assert.Equal(t, float64(2*n-1), sample(t, text, telemetry.NameTries, dest), "every request after the first sent twice")
+	assert.Zero(t, sample(t, text, telemetry.NameRetries, dest))
 }
 
 func TestOutboundCodesOfProxyErrors(t *testing.T) {
