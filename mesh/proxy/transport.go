@@ -39,6 +39,10 @@ const (
 	connBufferSize = 4 << 10
 	// max1xx bounds the informational answers read before the final one (as net/http does).
 	max1xx = 5
+	// MaxResponseHeaderBytes bounds an answer's head, informational answers included: an
+	// upstream that sends more fails the request (net/http's transport allows 10 MiB by
+	// default; a proxy needs far less, and holds every byte of it).
+	MaxResponseHeaderBytes = 1 << 20
 )
 
 // DialFunc connects to an endpoint, like net.Dialer.DialContext.
@@ -265,8 +269,10 @@ func (t *Transport) conn(ctx context.Context, addr string, check bool) (pc *pers
 	if err != nil {
 		return nil, false, err
 	}
-	return &persistConn{t: t, addr: addr, conn: c,
-		br: bufio.NewReaderSize(c, connBufferSize), bw: bufio.NewWriterSize(c, connBufferSize)}, false, nil
+	pc = &persistConn{t: t, addr: addr, conn: c, bw: bufio.NewWriterSize(c, connBufferSize)}
+	pc.lr = limitReader{r: c, left: -1}
+	pc.br = bufio.NewReaderSize(&pc.lr, connBufferSize)
+	return pc, false, nil
 }
 
 // get takes addr's most recently pooled connection; nil when none.
@@ -349,6 +355,7 @@ type persistConn struct {
 	t      *Transport
 	addr   string
 	conn   net.Conn
+	lr     limitReader // under br: bounds an answer's head
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
@@ -387,6 +394,7 @@ func (pc *persistConn) roundTrip(req *http.Request) (*http.Response, error) {
 		pc.bw.Reset(pc.conn)
 		return fail(&deadConnError{err})
 	}
+	pc.lr.left = MaxResponseHeaderBytes - int64(pc.br.Buffered())
 	if _, err := pc.br.Peek(1); err != nil {
 		return fail(&deadConnError{err})
 	}
@@ -402,7 +410,11 @@ func (pc *persistConn) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err = http.ReadResponse(pc.br, req)
 	}
+	pc.lr.left = -1
 	if err != nil {
+		if errors.Is(err, errHeaderTooLarge) {
+			err = fmt.Errorf("net/http: server response headers exceeded %d bytes; aborted", MaxResponseHeaderBytes)
+		}
 		return fail(err)
 	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
@@ -415,6 +427,29 @@ func (pc *persistConn) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &responseBody{pc: pc, body: resp.Body, stop: stop, ctx: ctx, keep: keep}
 	return resp, nil
+}
+
+var errHeaderTooLarge = errors.New("answer's head over MaxResponseHeaderBytes")
+
+// limitReader reads r, at most left bytes when left is not negative.
+type limitReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return l.r.Read(p)
+	}
+	if l.left == 0 {
+		return 0, errHeaderTooLarge
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // release pools pc after its answer, or closes it when it cannot carry another request: the

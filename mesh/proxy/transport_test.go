@@ -446,3 +446,26 @@ func TestProxyCarriesUpgradesAndContinues(t *testing.T) {
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Equal(t, "got order", string(b))
 }
+
+// TestTransportBoundsAnswerHeads: an upstream whose answer's head runs past
+// MaxResponseHeaderBytes fails the request instead of growing the proxy's memory with it; a
+// head just under the bound, and a body far larger than it, pass.
+func TestTransportBoundsAnswerHeads(t *testing.T) {
+	t.Parallel()
+	srv := newConnServer(t, func(w http.ResponseWriter, r *http.Request) {
+		size, _ := strconv.Atoi(r.URL.Query().Get("head"))
+		w.Header().Set("X-Big", strings.Repeat("h", size))
+		io.WriteString(w, strings.Repeat("b", 4<<20))
+	})
+	srv.Config.MaxHeaderBytes = 8 << 20
+	tr := newTestTransport(t)
+	_, body, err := send(t, tr, http.MethodGet, srv.URL+"/?head="+strconv.Itoa(MaxResponseHeaderBytes-1024), "", nil)
+	require.NoError(t, err)
+	assert.Len(t, body, 4<<20)
+	_, _, err = send(t, tr, http.MethodGet, srv.URL+"/?head="+strconv.Itoa(2*MaxResponseHeaderBytes), "", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "exceeded")
+	_, body, err = send(t, tr, http.MethodGet, srv.URL+"/?head=10", "", nil)
+	require.NoError(t, err, "a new connection after the refused one")
+	assert.Len(t, body, 4<<20)
+}
