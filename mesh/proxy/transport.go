@@ -13,6 +13,7 @@ import (
 	"net/http/httputil"
 	"net/textproto"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -62,9 +63,10 @@ type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 // ended, or that either side marked Connection: close is closed. A pooled connection that
 // turns out dead when reused (the peer closed it while it was idle) replays a replayable
 // request (GET, HEAD, OPTIONS, TRACE or one with an idempotency key, with a body it can
-// rewind) once on a new connection, as net/http's transport does; before it carries any other
-// request, a pooled connection is checked for having been closed or spoken on (one
-// non-blocking peek), so such a request is not lost on it.
+// rewind) once more, as net/http's transport does, and counts it in the request's
+// Call.Replays. Before a pooled connection carries any other request, or a replay, it is
+// checked for having been closed or spoken on (one non-blocking peek), so such a request is
+// not lost on it.
 type Transport struct {
 	// DialContext connects to an endpoint; nil: a net.Dialer with DialTimeout.
 	DialContext DialFunc
@@ -76,8 +78,7 @@ type Transport struct {
 	tlsFor func(service string) *tls.Config // nil: plain connections
 	onFail func(error)
 
-	fallbackOnce sync.Once
-	fallback     *http.Transport
+	fallback atomic.Pointer[http.Transport] // made on first use
 
 	mu    sync.Mutex
 	idle  map[string][]*persistConn // per endpoint, oldest first
@@ -156,13 +157,20 @@ func (t *Transport) dial(ctx context.Context, network, addr string) (net.Conn, e
 // httpTransport returns the net/http transport that carries what Transport does not, on the
 // same dialer.
 func (t *Transport) httpTransport() *http.Transport {
-	t.fallbackOnce.Do(func() {
-		t.fallback = NewHTTPTransport()
-		t.fallback.DialContext = t.dial
-		t.fallback.DisableKeepAlives = t.DisableKeepAlives
-		t.fallback.IdleConnTimeout = t.idleTimeout()
-	})
-	return t.fallback
+	if f := t.fallback.Load(); f != nil {
+		return f
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if f := t.fallback.Load(); f != nil {
+		return f
+	}
+	f := NewHTTPTransport()
+	f.DialContext = t.dial
+	f.DisableKeepAlives = t.DisableKeepAlives
+	f.IdleConnTimeout = t.idleTimeout()
+	t.fallback.Store(f)
+	return f
 }
 
 // CloseIdleConnections closes every idle connection.
@@ -180,9 +188,8 @@ func (t *Transport) CloseIdleConnections() {
 			pc.conn.Close()
 		}
 	}
-	t.fallbackOnce.Do(func() {}) // none from now on, unless made
-	if t.fallback != nil {
-		t.fallback.CloseIdleConnections()
+	if f := t.fallback.Load(); f != nil {
+		f.CloseIdleConnections()
 	}
 }
 
@@ -218,7 +225,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	replay := replayable(req)
 	for first := true; ; first = false {
-		pc, reused, err := t.conn(ctx, req.URL.Host, !replay)
+		// A pooled connection is checked first for a request that must not be sent twice,
+		// and for the replay: its siblings in the pool likely died with it.
+		pc, reused, err := t.conn(ctx, req.URL.Host, !replay || !first)
 		if err != nil {
 			closeRequestBody(req)
 			return nil, err

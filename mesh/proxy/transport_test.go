@@ -326,6 +326,43 @@ func TestTransportClosesIdleConnections(t *testing.T) {
 	require.EqualValues(t, 5, srv.opened.Load())
 	tr.CloseIdleConnections()
 	require.Eventually(t, func() bool { return srv.closed.Load() == 5 }, wait, 10*time.Millisecond)
+
+	// what goes through net/http's transport still goes after it
+	_, got, err := send(t, tr, http.MethodPut, srv.URL, strings.Repeat("p", 2*MaxDirectBody), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "ok", got)
+}
+
+// TestTransportReplacesDeadPool: every pooled connection dies at once (an upstream restart);
+// a GET that meets one is sent again on a connection that is checked first, not on the next
+// dead one, so every request succeeds.
+func TestTransportReplacesDeadPool(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := newConnServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hold" {
+			<-release
+		}
+		io.WriteString(w, "ok")
+	})
+	tr := newTestTransport(t)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			_, _, err := send(t, tr, http.MethodGet, srv.URL+"/hold", "", nil)
+			assert.NoError(t, err)
+		})
+	}
+	require.Eventually(t, func() bool { return srv.opened.Load() == 8 }, wait, time.Millisecond)
+	close(release)
+	wg.Wait()
+	srv.CloseClientConnections()
+	require.Eventually(t, func() bool { return srv.closed.Load() == 8 }, wait, time.Millisecond)
+	for i := range 8 {
+		_, got, err := send(t, tr, http.MethodGet, srv.URL+"/users/7", "", nil)
+		require.NoError(t, err, "request %d", i)
+		assert.Equal(t, "ok", got)
+	}
 }
 
 // TestTransportPassesInformationalAnswers: a 103 Early Hints before the answer reaches the
