@@ -39,11 +39,6 @@ type Call struct {
 	Endpoint *Endpoint
 	// Tried lists the endpoints picked so far, the current try's last.
 	Tried []*Endpoint
-	// Replays counts the tries Transport sent again, on a new connection to the same
-	// endpoint, because the pooled connection under them died before any answer (as
-	// net/http's transport does, uncounted). They are tries on the wire, not retries: no
-	// policy chose them, and no budget pays for them.
-	Replays int
 
 	keyHash uint64 // of Key, once hashed
 	hashed  bool

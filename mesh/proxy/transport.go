@@ -60,13 +60,13 @@ type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 //
 // Keep-alive as net/http's: a connection returns to the pool once its answer's body has been
 // read to the end (or had none); one whose body was closed early, whose request's context
-// ended, or that either side marked Connection: close is closed. A pooled connection that
-// turns out dead when reused (the peer closed it while it was idle) replays a replayable
-// request (GET, HEAD, OPTIONS, TRACE or one with an idempotency key, with a body it can
-// rewind) once more, as net/http's transport does, and counts it in the request's
-// Call.Replays. Before a pooled connection carries any other request, or a replay, it is
-// checked for having been closed or spoken on (one non-blocking peek), so such a request is
-// not lost on it.
+// ended, or that either side marked Connection: close is closed. Before a pooled connection
+// carries a request it is checked for having been closed or spoken on by the peer while it was
+// idle (one non-blocking peek at its socket), and dropped if so. net/http's transport keeps a
+// reading goroutine on every idle connection to notice that, and silently sends a replayable
+// request again when its reused connection dies before an answer; Transport never sends a
+// request twice by itself, so every try on the wire is one the retry policy chose and counted,
+// and a fault that aborts connections is not hidden.
 type Transport struct {
 	// DialContext connects to an endpoint; nil: a net.Dialer with DialTimeout.
 	DialContext DialFunc
@@ -204,55 +204,17 @@ func direct(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.ContentLength > 0 && req.ContentLength <= MaxDirectBody
 }
 
-// replayable reports whether req may be sent again after a connection died under it, as
-// net/http's transport decides.
-func replayable(req *http.Request) bool {
-	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return false
-	}
-	switch req.Method {
-	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		return true
-	}
-	return len(req.Header["Idempotency-Key"]) > 0 || len(req.Header["X-Idempotency-Key"]) > 0
-}
-
 // RoundTrip sends req and returns its answer.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !direct(req) {
 		return t.httpTransport().RoundTrip(req)
 	}
-	ctx := req.Context()
-	replay := replayable(req)
-	for first := true; ; first = false {
-		// A pooled connection is checked first for a request that must not be sent twice,
-		// and for the replay: its siblings in the pool likely died with it.
-		pc, reused, err := t.conn(ctx, req.URL.Host, !replay || !first)
-		if err != nil {
-			closeRequestBody(req)
-			return nil, err
-		}
-		resp, err := pc.roundTrip(req)
-		if err == nil {
-			return resp, nil
-		}
-		var dead *deadConnError
-		if !first || !reused || !replay || !errors.As(err, &dead) || ctx.Err() != nil {
-			return nil, err
-		}
-		if c, ok := ctx.Value(callKey{}).(*Call); ok {
-			c.Replays++
-		}
-		if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
-			body, gerr := req.GetBody()
-			if gerr != nil {
-				return nil, err
-			}
-			r := *req
-			r.Body = body
-			req = &r
-		}
+	pc, err := t.conn(req.Context(), req.URL.Host)
+	if err != nil {
+		closeRequestBody(req)
+		return nil, err
 	}
+	return pc.roundTrip(req)
 }
 
 // closeRequestBody closes the body of a request that is not sent.
@@ -262,26 +224,26 @@ func closeRequestBody(req *http.Request) {
 	}
 }
 
-// conn returns a connection to addr: a pooled one (checked first if check) or a new one.
-func (t *Transport) conn(ctx context.Context, addr string, check bool) (pc *persistConn, reused bool, err error) {
+// conn returns a connection to addr: a pooled one the peer has not closed, or a new one.
+func (t *Transport) conn(ctx context.Context, addr string) (pc *persistConn, err error) {
 	for !t.DisableKeepAlives {
 		pc := t.get(addr)
 		if pc == nil {
 			break
 		}
-		if !check || alive(pc) {
-			return pc, true, nil
+		if alive(pc) {
+			return pc, nil
 		}
 		pc.conn.Close()
 	}
 	c, err := t.dial(ctx, "tcp", addr)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	pc = &persistConn{t: t, addr: addr, conn: c, bw: bufio.NewWriterSize(c, connBufferSize)}
 	pc.lr = limitReader{r: c, left: -1}
 	pc.br = bufio.NewReaderSize(&pc.lr, connBufferSize)
-	return pc, false, nil
+	return pc, nil
 }
 
 // get takes addr's most recently pooled connection; nil when none.
@@ -370,13 +332,6 @@ type persistConn struct {
 	idleAt time.Time
 }
 
-// deadConnError is a connection that failed before any byte of an answer: the peer closed
-// it, maybe while it was pooled.
-type deadConnError struct{ err error }
-
-func (e *deadConnError) Error() string { return e.err.Error() }
-func (e *deadConnError) Unwrap() error { return e.err }
-
 // aLongTimeAgo is a deadline that has passed: it interrupts a connection's reads and writes.
 var aLongTimeAgo = time.Unix(1, 0)
 
@@ -400,13 +355,9 @@ func (pc *persistConn) roundTrip(req *http.Request) (*http.Response, error) {
 		err = pc.bw.Flush()
 	}
 	if err != nil {
-		pc.bw.Reset(pc.conn)
-		return fail(&deadConnError{err})
+		return fail(err)
 	}
 	pc.lr.left = MaxResponseHeaderBytes - int64(pc.br.Buffered())
-	if _, err := pc.br.Peek(1); err != nil {
-		return fail(&deadConnError{err})
-	}
 	resp, err := http.ReadResponse(pc.br, req)
 	for n := 0; err == nil && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols; n++ {
 		if n == max1xx {

@@ -63,7 +63,7 @@ func New(role, instance string) *Metrics {
 		Help:    "Request latency until the answer's headers, by side, source, destination and route.",
 		Buckets: DurationBuckets}, []string{"side", "source", "destination", "route"})
 	m.tries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameTries,
-		Help: "Tries sent by the outbound proxy (first tries, retries, and requests resent on a new connection after a pooled one died), by source and destination."},
+		Help: "Tries sent by the outbound proxy (first tries and retries), by source and destination."},
 		[]string{"source", "destination"})
 	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameRateLimited,
 		Help: "Requests refused by a gateway rate limit (429), by the limit's route."}, []string{"route"})

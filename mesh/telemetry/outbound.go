@@ -16,8 +16,7 @@ const CodeAborted = "aborted"
 
 // Outbound returns the request-chain middleware that records each outbound request of source
 // (the sidecar's service, or "gateway"): meshlab_requests_total and the latency until the
-// answer's headers with side "outbound", and its tries (meshlab_tries_total: one per endpoint
-// picked, and one per request the transport sent again on a new connection). Put it first in
+// answer's headers with side "outbound", and its tries (meshlab_tries_total). Put it first in
 // proxy.Options.Request (sidecar.Config.OutboundRequest, gateway.Config.Request): inside the
 // route's timeout, outside the retry, so it sees each request once with every try done.
 func (m *Metrics) Outbound(source string) proxy.Middleware {
@@ -29,7 +28,7 @@ func (m *Metrics) Outbound(source string) proxy.Middleware {
 			dest := "unknown"
 			if call != nil {
 				dest = call.Route.Service
-				if n := len(call.Tried) + call.Replays; n > 0 {
+				if n := len(call.Tried); n > 0 {
 					m.tries.WithLabelValues(source, dest).Add(float64(n))
 				}
 			}
