@@ -24,7 +24,7 @@ const (
 // outlier is a service's endpoint health: Envoy's consecutive_5xx and
 // consecutive_gateway_failure detectors. Ejection happens on the result that completes the
 // streak; an ejected endpoint returns at the first Interval tick (counted from when the
-// service was first seen) after BaseEjectionTime × its ejections.
+// service was first seen) after BaseEjectionTime × its ejection multiplier (see eject).
 type outlier struct {
 	mu     sync.Mutex
 	start  time.Time
@@ -129,7 +129,9 @@ func (o *outlier) mayEject(total int, od *policy.OutlierDetection, now time.Time
 	return 100*float64(n)/float64(total) < maxPct
 }
 
-// eject ejects h for BaseEjectionTime × its ejections, until the next Interval tick after.
+// eject ejects h for BaseEjectionTime × its ejection multiplier, until the next Interval tick
+// after. The multiplier counts ejections in a row: one more for this one, one less for each
+// Interval tick h spent back in rotation since the last (as Envoy's ejection time backoff).
 func (o *outlier) eject(id string, h *epHealth, od *policy.OutlierDetection, reason string, now time.Time) Ejection {
 	base, interval := od.BaseEjectionTime.Duration, od.Interval.Duration
 	if base <= 0 {
@@ -137,6 +139,11 @@ func (o *outlier) eject(id string, h *epHealth, od *policy.OutlierDetection, rea
 	}
 	if interval <= 0 {
 		interval = DefaultOutlierInterval
+	}
+	if h.ejections > 0 && now.After(h.until) {
+		// Envoy lowers the multiplier by one at each Interval sweep that finds the endpoint
+		// back in rotation: the sweeps after its return and before now.
+		h.ejections = max(0, h.ejections-int((now.Sub(h.until)-1)/interval))
 	}
 	h.ejections++
 	d := min(base*time.Duration(h.ejections), max(MaxEjectionTime, base))

@@ -55,6 +55,22 @@ func TestOutlierEjection(t *testing.T) {
 			assert.Equal(t, []string{"bad"}, reg.Stats().Services["svc"].Ejected, "still out after 1× base")
 			clock.Advance(base)
 			assert.Empty(t, reg.Stats().Services["svc"].Ejected, "back after 2× base")
+
+			// Each Interval back in rotation takes one off the multiplier (Envoy): after a
+			// long healthy spell the next ejection lasts the base time again.
+			clock.Advance(10 * time.Second)
+			assert.Equal(t, k, failsUntilEjected())
+			s = reg.Stats().Services["svc"]
+			require.Len(t, s.Ejections, 3)
+			assert.Equal(t, base, s.Ejections[2].Duration, "multiplier decayed to zero")
+			assert.Equal(t, 1, s.Ejections[2].Count)
+			// One healthy tick between the return and the next streak: 1 − 1 + 1.
+			clock.Advance(base + 2*time.Second)
+			require.Empty(t, reg.Stats().Services["svc"].Ejected)
+			assert.Equal(t, k, failsUntilEjected())
+			s = reg.Stats().Services["svc"]
+			require.Len(t, s.Ejections, 4)
+			assert.Equal(t, 1, s.Ejections[3].Count, "one tick back in rotation took one off")
 		})
 	}
 }

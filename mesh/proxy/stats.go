@@ -49,7 +49,7 @@ type Ejection struct {
 	At       time.Time     `json:"at"`
 	Until    time.Time     `json:"until"`    // when it returns (on an Interval tick)
 	Duration time.Duration `json:"duration"` // BaseEjectionTime × Count
-	Count    int           `json:"count"`    // how many times the endpoint was ejected
+	Count    int           `json:"count"`    // the multiplier: ejections in a row (see Registry)
 	Reason   string        `json:"reason"`   // "consecutive-5xx" or "consecutive-gateway-errors"
 }
 
