@@ -53,10 +53,10 @@ type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 // goroutine that called RoundTrip, on a keep-alive connection of its own pool, where
 // net/http's transport hands every request to a writing and a reading goroutine per
 // connection: at 1,000 requests a second those hand-offs cost a bare proxy a fifth of its
-// CPU, and a sidecar a tenth and 25 µs of its added p50 (README, Benchmarks). The wire format
-// is net/http's own (Request.Write, ReadResponse). Requests it does not carry itself go
-// through net/http's transport on the same dialer: upgrades, Expect: 100-continue, and bodies
-// over MaxDirectBody or of unknown length.
+// CPU, and a sidecar 5–10% of its CPU and 20–25 µs of its added p50 (README, Benchmarks).
+// The wire format is net/http's own (Request.Write, ReadResponse). Requests it does not carry
+// itself go through net/http's transport on the same dialer: upgrades, Expect: 100-continue,
+// and bodies over MaxDirectBody or of unknown length.
 //
 // Keep-alive as net/http's: a connection returns to the pool once its answer's body has been
 // read to the end (or had none); one whose body was closed early, whose request's context
