@@ -361,7 +361,7 @@ func (pc *persistConn) roundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := http.ReadResponse(pc.br, req)
 	for n := 0; err == nil && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols; n++ {
 		if n == max1xx {
-			return fail(errors.New("net/http: too many 1xx informational responses"))
+			return fail(errors.New("proxy: too many 1xx informational answers"))
 		}
 		if trace := httptrace.ContextClientTrace(ctx); trace != nil && trace.Got1xxResponse != nil {
 			if err := trace.Got1xxResponse(resp.StatusCode, textproto.MIMEHeader(resp.Header)); err != nil {
@@ -373,7 +373,7 @@ func (pc *persistConn) roundTrip(req *http.Request) (*http.Response, error) {
 	pc.lr.left = -1
 	if err != nil {
 		if errors.Is(err, errHeaderTooLarge) {
-			err = fmt.Errorf("net/http: server response headers exceeded %d bytes; aborted", MaxResponseHeaderBytes)
+			err = fmt.Errorf("proxy: the answer's head exceeded %d bytes", MaxResponseHeaderBytes)
 		}
 		return fail(err)
 	}

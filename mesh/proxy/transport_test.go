@@ -510,3 +510,40 @@ func TestTransportBoundsAnswerHeads(t *testing.T) {
 	require.NoError(t, err, "a new connection after the refused one")
 	assert.Len(t, body, 4<<20)
 }
+
+// TestTransportBoundsInformationalAnswers: an upstream that sends informational answers
+// without end fails the request after a few (as net/http's transport does) rather than
+// keeping the proxy reading them.
+func TestTransportBoundsInformationalAnswers(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				n, _ := strconv.Atoi(req.URL.Query().Get("n"))
+				io.WriteString(c, strings.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", n))
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			}()
+		}
+	}()
+	tr := newTestTransport(t)
+	base := "http://" + ln.Addr().String() + "/?n="
+	_, body, err := send(t, tr, http.MethodGet, base+strconv.Itoa(max1xx), "", nil)
+	require.NoError(t, err, "as many as net/http allows")
+	assert.Equal(t, "ok", body)
+	_, _, err = send(t, tr, http.MethodGet, base+strconv.Itoa(max1xx+1), "", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "too many 1xx")
+}
