@@ -214,6 +214,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeRequestBody(req)
 		return nil, err
 	}
+	if t.DisableKeepAlives && !req.Close {
+		r := *req
+		r.Close = true // Connection: close, so the upstream closes its end too
+		req = &r
+	}
 	return pc.roundTrip(req)
 }
 

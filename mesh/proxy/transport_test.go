@@ -298,6 +298,29 @@ func TestTransportClosesCutAnswers(t *testing.T) {
 	require.Eventually(t, func() bool { return srv.closed.Load() == 2 }, wait, 10*time.Millisecond)
 }
 
+// TestTransportDisableKeepAlives: each request gets its own connection and says
+// Connection: close, so the upstream does not keep its end open either.
+func TestTransportDisableKeepAlives(t *testing.T) {
+	t.Parallel()
+	var closing atomic.Int64
+	srv := newConnServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Close {
+			closing.Add(1)
+		}
+		io.WriteString(w, "ok")
+	})
+	tr := newTestTransport(t)
+	tr.DisableKeepAlives = true
+	for range 3 {
+		_, got, err := send(t, tr, http.MethodGet, srv.URL, "", nil)
+		require.NoError(t, err)
+		assert.Equal(t, "ok", got)
+	}
+	assert.EqualValues(t, 3, srv.opened.Load())
+	assert.EqualValues(t, 3, closing.Load(), "each said Connection: close")
+	require.Eventually(t, func() bool { return srv.closed.Load() == 3 }, wait, 10*time.Millisecond)
+}
+
 // TestTransportClosesIdleConnections: a connection idle for IdleConnTimeout is closed, and
 // CloseIdleConnections closes every idle one.
 func TestTransportClosesIdleConnections(t *testing.T) {
