@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"strings"
+	"sync"
 )
 
 // Handler serves requests as a reverse proxy whose transport is a RoundTripper chain. It is an
@@ -69,3 +70,20 @@ func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	WriteError(w, status, reason, e.Err.Error())
 }
+
+// bufferPool lends BufferSize buffers to httputil.ReverseProxy. It pools array pointers, so
+// neither Get nor Put allocates.
+type bufferPool struct{}
+
+var buffers = sync.Pool{New: func() any { return new([BufferSize]byte) }}
+
+func (bufferPool) Get() []byte { return buffers.Get().(*[BufferSize]byte)[:] }
+
+func (bufferPool) Put(b []byte) {
+	if cap(b) < BufferSize {
+		return
+	}
+	buffers.Put((*[BufferSize]byte)(b[:BufferSize]))
+}
+
+var _ httputil.BufferPool = bufferPool{}

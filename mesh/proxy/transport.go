@@ -4,17 +4,12 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"errors"
-	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
-	"net/http/httptrace"
-	"net/http/httputil"
-	"net/textproto"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -38,6 +33,8 @@ const (
 	MaxDirectBody = 64 << 10
 	// connBufferSize is the size of each connection's read and write buffers.
 	connBufferSize = 4 << 10
+	// unlimited is a connection's read limit outside an answer's head.
+	unlimited = math.MaxInt64
 	// max1xx bounds the informational answers read before the final one (as net/http does).
 	max1xx = 5
 	// MaxResponseHeaderBytes bounds an answer's head, informational answers included: an
@@ -230,7 +227,7 @@ func closeRequestBody(req *http.Request) {
 }
 
 // conn returns a connection to addr: a pooled one the peer has not closed, or a new one.
-func (t *Transport) conn(ctx context.Context, addr string) (pc *persistConn, err error) {
+func (t *Transport) conn(ctx context.Context, addr string) (*persistConn, error) {
 	for !t.DisableKeepAlives {
 		pc := t.get(addr)
 		if pc == nil {
@@ -245,8 +242,8 @@ func (t *Transport) conn(ctx context.Context, addr string) (pc *persistConn, err
 	if err != nil {
 		return nil, err
 	}
-	pc = &persistConn{t: t, addr: addr, conn: c, bw: bufio.NewWriterSize(c, connBufferSize)}
-	pc.lr = limitReader{r: c, left: -1}
+	pc := &persistConn{t: t, addr: addr, conn: c, bw: bufio.NewWriterSize(c, connBufferSize)}
+	pc.lr = io.LimitedReader{R: c, N: unlimited}
 	pc.br = bufio.NewReaderSize(&pc.lr, connBufferSize)
 	return pc, nil
 }
@@ -326,212 +323,4 @@ func (t *Transport) closeExpired() {
 	}
 }
 
-// persistConn is a keep-alive connection to one endpoint.
-type persistConn struct {
-	t      *Transport
-	addr   string
-	conn   net.Conn
-	lr     limitReader // under br: bounds an answer's head
-	br     *bufio.Reader
-	bw     *bufio.Writer
-	idleAt time.Time
-}
-
-// aLongTimeAgo is a deadline that has passed: it interrupts a connection's reads and writes.
-var aLongTimeAgo = time.Unix(1, 0)
-
-var errClosedBody = errors.New("http: read on closed response body")
-
-// roundTrip writes req on pc and reads its answer's head. An ended context interrupts it, and
-// the answer's body, by a deadline in the past.
-func (pc *persistConn) roundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	stop := context.AfterFunc(ctx, func() { pc.conn.SetDeadline(aLongTimeAgo) })
-	fail := func(err error) (*http.Response, error) {
-		stop()
-		pc.conn.Close()
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w (%v)", ctx.Err(), err)
-		}
-		return nil, err
-	}
-	err := req.Write(pc.bw)
-	if err == nil {
-		err = pc.bw.Flush()
-	}
-	if err != nil {
-		return fail(err)
-	}
-	pc.lr.left = MaxResponseHeaderBytes - int64(pc.br.Buffered())
-	resp, err := http.ReadResponse(pc.br, req)
-	for n := 0; err == nil && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols; n++ {
-		if n == max1xx {
-			return fail(errors.New("proxy: too many 1xx informational answers"))
-		}
-		if trace := httptrace.ContextClientTrace(ctx); trace != nil && trace.Got1xxResponse != nil {
-			if err := trace.Got1xxResponse(resp.StatusCode, textproto.MIMEHeader(resp.Header)); err != nil {
-				return fail(err)
-			}
-		}
-		resp, err = http.ReadResponse(pc.br, req)
-	}
-	pc.lr.left = -1
-	if err != nil {
-		if errors.Is(err, errHeaderTooLarge) {
-			err = fmt.Errorf("proxy: the answer's head exceeded %d bytes", MaxResponseHeaderBytes)
-		}
-		return fail(err)
-	}
-	if resp.StatusCode == http.StatusSwitchingProtocols {
-		return fail(errors.New("unexpected 101 Switching Protocols to a request without Upgrade"))
-	}
-	keep := !resp.Close && !req.Close && !pc.t.DisableKeepAlives
-	if resp.Body == http.NoBody {
-		pc.release(stop, keep)
-		return resp, nil
-	}
-	resp.Body = &responseBody{pc: pc, body: resp.Body, stop: stop, ctx: ctx, keep: keep}
-	return resp, nil
-}
-
-var errHeaderTooLarge = errors.New("answer's head over MaxResponseHeaderBytes")
-
-// limitReader reads r, at most left bytes when left is not negative.
-type limitReader struct {
-	r    io.Reader
-	left int64
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.left < 0 {
-		return l.r.Read(p)
-	}
-	if l.left == 0 {
-		return 0, errHeaderTooLarge
-	}
-	if int64(len(p)) > l.left {
-		p = p[:l.left]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	return n, err
-}
-
-// release pools pc after its answer, or closes it when it cannot carry another request: the
-// answer asked to close, the context ended, or the peer sent more than the answer.
-func (pc *persistConn) release(stop func() bool, keep bool) {
-	if stop() && keep && pc.br.Buffered() == 0 {
-		pc.t.put(pc)
-		return
-	}
-	pc.conn.Close()
-}
-
-// responseBody is an answer's body on a pooled connection.
-type responseBody struct {
-	mu   sync.Mutex
-	pc   *persistConn
-	body io.ReadCloser
-	stop func() bool
-	ctx  context.Context
-	keep bool
-	done bool
-	err  error
-}
-
-// Read reads the body; at its end the connection returns to the pool. Close may interrupt it
-// from another goroutine.
-func (b *responseBody) Read(p []byte) (int, error) {
-	b.mu.Lock()
-	if b.done {
-		err := b.err
-		b.mu.Unlock()
-		return 0, err
-	}
-	b.mu.Unlock()
-	n, err := b.body.Read(p)
-	if err == nil {
-		return n, nil
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.done { // closed meanwhile: the connection is gone
-		return n, b.err
-	}
-	b.done = true
-	if err == io.EOF {
-		b.err = io.EOF
-		b.pc.release(b.stop, b.keep)
-		return n, io.EOF
-	}
-	b.stop()
-	b.pc.conn.Close()
-	if b.ctx.Err() != nil {
-		err = fmt.Errorf("%w (%v)", b.ctx.Err(), err)
-	}
-	b.err = err
-	return n, err
-}
-
-// Close ends the body; before its end, that closes the connection (what is left of the
-// answer is not read).
-func (b *responseBody) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.done {
-		b.done = true
-		b.stop()
-		b.pc.conn.Close()
-	}
-	b.err = errClosedBody
-	return nil
-}
-
-// alive reports whether a pooled connection can carry a request: the peer has neither closed
-// it nor sent anything on it. A connection that does not show its socket is taken as alive.
-func alive(pc *persistConn) bool {
-	c := pc.conn
-	for {
-		u, ok := c.(interface{ NetConn() net.Conn })
-		if !ok {
-			break
-		}
-		c = u.NetConn()
-	}
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return true
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false
-	}
-	live := false
-	var buf [1]byte
-	err = rc.Read(func(fd uintptr) bool {
-		_, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		live = err == syscall.EAGAIN
-		return true
-	})
-	return err == nil && live
-}
-
-// bufferPool lends BufferSize buffers to httputil.ReverseProxy. It pools array pointers, so
-// neither Get nor Put allocates.
-type bufferPool struct{}
-
-var buffers = sync.Pool{New: func() any { return new([BufferSize]byte) }}
-
-func (bufferPool) Get() []byte { return buffers.Get().(*[BufferSize]byte)[:] }
-
-func (bufferPool) Put(b []byte) {
-	if cap(b) < BufferSize {
-		return
-	}
-	buffers.Put((*[BufferSize]byte)(b[:BufferSize]))
-}
-
-var (
-	_ httputil.BufferPool = bufferPool{}
-	_ http.RoundTripper   = (*Transport)(nil)
-)
+var _ http.RoundTripper = (*Transport)(nil)
