@@ -333,6 +333,7 @@ func TestTransportClosesIdleConnections(t *testing.T) {
 	require.Eventually(t, func() bool { return srv.closed.Load() == 1 }, wait, 10*time.Millisecond,
 		"closed after its idle time")
 
+	tr = newTestTransport(t) // the package's idle time: nothing expires before the close below
 	var wg sync.WaitGroup
 	for range 4 { // four at once: four connections
 		wg.Go(func() {
@@ -346,7 +347,6 @@ func TestTransportClosesIdleConnections(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	tr.IdleConnTimeout = time.Hour
 	require.EqualValues(t, 5, srv.opened.Load())
 	tr.CloseIdleConnections()
 	require.Eventually(t, func() bool { return srv.closed.Load() == 5 }, wait, 10*time.Millisecond)
@@ -521,7 +521,6 @@ func TestTransportBoundsAnswerHeads(t *testing.T) {
 		w.Header().Set("X-Big", strings.Repeat("h", size))
 		io.WriteString(w, strings.Repeat("b", 4<<20))
 	})
-	srv.Config.MaxHeaderBytes = 8 << 20
 	tr := newTestTransport(t)
 	_, body, err := send(t, tr, http.MethodGet, srv.URL+"/?head="+strconv.Itoa(MaxResponseHeaderBytes-1024), "", nil)
 	require.NoError(t, err)
