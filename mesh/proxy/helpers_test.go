@@ -111,12 +111,7 @@ var testClient = &http.Client{Timeout: wait}
 // do sends one request with hdr and reads the whole answer.
 func do(t testing.TB, method, url, body string, hdr map[string]string) answer {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	require.NoError(t, err)
+	req := newRequest(t, method, url, body)
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
@@ -126,6 +121,18 @@ func do(t testing.TB, method, url, body string, hdr map[string]string) answer {
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return answer{code: resp.StatusCode, body: string(b), header: resp.Header}
+}
+
+// newRequest is a request with body ("" for none).
+func newRequest(t testing.TB, method, url, body string) *http.Request {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	require.NoError(t, err)
+	return req
 }
 
 func get(t testing.TB, url string) answer { return do(t, http.MethodGet, url, "", nil) }

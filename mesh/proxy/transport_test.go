@@ -46,21 +46,34 @@ func newConnServer(t *testing.T, h http.HandlerFunc) *connServer {
 	return s
 }
 
-func (s *connServer) host() string { return s.Listener.Addr().String() }
+// rawServer answers each request on a loopback port by writing what answer says straight to
+// the connection, then closing it; it returns the base URL.
+func rawServer(t *testing.T, answer func(req *http.Request) string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+					io.WriteString(c, answer(req))
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
 
 // send makes one request through tr and reads its whole answer.
-func send(t *testing.T, tr http.RoundTripper, method, url string, body string, header http.Header) (int, string, error) {
+func send(t *testing.T, tr http.RoundTripper, method, url string, body string) (int, string, error) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	require.NoError(t, err)
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := tr.RoundTrip(req)
+	resp, err := tr.RoundTrip(newRequest(t, method, url, body))
 	if err != nil {
 		return 0, "", err
 	}
@@ -103,7 +116,7 @@ func TestTransportKeepsConnectionsAlive(t *testing.T) {
 			if c.method == "POST" {
 				body = "order"
 			}
-			_, got, err := send(t, tr, c.method, srv.URL+c.path, body, nil)
+			_, got, err := send(t, tr, c.method, srv.URL+c.path, body)
 			require.NoError(t, err, "%d: %s %s", i, c.method, c.path)
 			require.Equal(t, c.body, got, "%d: %s %s", i, c.method, c.path)
 		}
@@ -209,7 +222,7 @@ func TestTransportSkipsDeadConnections(t *testing.T) {
 				if i%2 == 1 {
 					method = http.MethodPost
 				}
-				code, body, err := send(t, tr, method, url, "o", nil)
+				code, body, err := send(t, tr, method, url, "o")
 				require.NoError(t, err, "request %d (%s)", i, method)
 				require.Equal(t, http.StatusOK, code)
 				require.Equal(t, "ok", body)
@@ -287,12 +300,12 @@ func TestTransportClosesCutAnswers(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 	_, err = resp.Body.Read(make([]byte, 1))
 	assert.Error(t, err, "read after close")
-	_, _, err = send(t, tr, http.MethodGet, srv.URL+"/close", "", nil)
+	_, _, err = send(t, tr, http.MethodGet, srv.URL+"/close", "")
 	require.NoError(t, err)
 	tr.mu.Lock()
 	assert.Zero(t, tr.nIdle, "neither connection was pooled")
 	tr.mu.Unlock()
-	_, _, err = send(t, tr, http.MethodGet, srv.URL+"/big", "", nil)
+	_, _, err = send(t, tr, http.MethodGet, srv.URL+"/big", "")
 	require.NoError(t, err)
 	assert.EqualValues(t, 3, srv.opened.Load(), "a new connection after each")
 	require.Eventually(t, func() bool { return srv.closed.Load() == 2 }, wait, 10*time.Millisecond)
@@ -312,7 +325,7 @@ func TestTransportDisableKeepAlives(t *testing.T) {
 	tr := newTestTransport(t)
 	tr.DisableKeepAlives = true
 	for range 3 {
-		_, got, err := send(t, tr, http.MethodGet, srv.URL, "", nil)
+		_, got, err := send(t, tr, http.MethodGet, srv.URL, "")
 		require.NoError(t, err)
 		assert.Equal(t, "ok", got)
 	}
@@ -328,7 +341,7 @@ func TestTransportClosesIdleConnections(t *testing.T) {
 	srv := newConnServer(t, func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
 	tr := newTestTransport(t)
 	tr.IdleConnTimeout = 300 * time.Millisecond
-	_, _, err := send(t, tr, http.MethodGet, srv.URL, "", nil)
+	_, _, err := send(t, tr, http.MethodGet, srv.URL, "")
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return srv.closed.Load() == 1 }, wait, 10*time.Millisecond,
 		"closed after its idle time")
@@ -352,7 +365,7 @@ func TestTransportClosesIdleConnections(t *testing.T) {
 	require.Eventually(t, func() bool { return srv.closed.Load() == 5 }, wait, 10*time.Millisecond)
 
 	// what goes through net/http's transport still goes after it
-	_, got, err := send(t, tr, http.MethodPut, srv.URL, strings.Repeat("p", 2*MaxDirectBody), nil)
+	_, got, err := send(t, tr, http.MethodPut, srv.URL, strings.Repeat("p", 2*MaxDirectBody))
 	require.NoError(t, err)
 	assert.Equal(t, "ok", got)
 }
@@ -375,7 +388,7 @@ func TestTransportSkipsDeadPool(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			_, _, err := send(t, tr, http.MethodGet, srv.URL+"/hold", "", nil)
+			_, _, err := send(t, tr, http.MethodGet, srv.URL+"/hold", "")
 			assert.NoError(t, err)
 		})
 	}
@@ -385,7 +398,7 @@ func TestTransportSkipsDeadPool(t *testing.T) {
 	srv.CloseClientConnections()
 	require.Eventually(t, func() bool { return srv.closed.Load() == 8 }, wait, time.Millisecond)
 	for i := range 8 {
-		_, got, err := send(t, tr, http.MethodGet, srv.URL+"/users/7", "", nil)
+		_, got, err := send(t, tr, http.MethodGet, srv.URL+"/users/7", "")
 		require.NoError(t, err, "request %d", i)
 		assert.Equal(t, "ok", got)
 	}
@@ -429,7 +442,7 @@ func TestTransportConnectFailure(t *testing.T) {
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	_, _, err = send(t, newTestTransport(t), http.MethodPost, "http://"+addr+"/orders", "o", nil)
+	_, _, err = send(t, newTestTransport(t), http.MethodPost, "http://"+addr+"/orders", "o")
 	require.Error(t, err)
 	assert.True(t, IsConnectFailure(err), "%v", err)
 }
@@ -438,26 +451,8 @@ func TestTransportConnectFailure(t *testing.T) {
 // request (not a hang, not a made-up answer) and its connection is dropped.
 func TestTransportRefusesGarbage(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				if _, err := http.ReadRequest(br); err != nil {
-					return
-				}
-				io.WriteString(c, "SSH-2.0-OpenSSH_9.6\r\n")
-			}()
-		}
-	}()
-	_, _, err = send(t, newTestTransport(t), http.MethodGet, "http://"+ln.Addr().String()+"/", "", nil)
+	url := rawServer(t, func(*http.Request) string { return "SSH-2.0-OpenSSH_9.6\r\n" })
+	_, _, err := send(t, newTestTransport(t), http.MethodGet, url+"/", "")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "malformed HTTP")
 }
@@ -522,13 +517,13 @@ func TestTransportBoundsAnswerHeads(t *testing.T) {
 		io.WriteString(w, strings.Repeat("b", 4<<20))
 	})
 	tr := newTestTransport(t)
-	_, body, err := send(t, tr, http.MethodGet, srv.URL+"/?head="+strconv.Itoa(MaxResponseHeaderBytes-1024), "", nil)
+	_, body, err := send(t, tr, http.MethodGet, srv.URL+"/?head="+strconv.Itoa(MaxResponseHeaderBytes-1024), "")
 	require.NoError(t, err)
 	assert.Len(t, body, 4<<20)
-	_, _, err = send(t, tr, http.MethodGet, srv.URL+"/?head="+strconv.Itoa(2*MaxResponseHeaderBytes), "", nil)
+	_, _, err = send(t, tr, http.MethodGet, srv.URL+"/?head="+strconv.Itoa(2*MaxResponseHeaderBytes), "")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "exceeded")
-	_, body, err = send(t, tr, http.MethodGet, srv.URL+"/?head=10", "", nil)
+	_, body, err = send(t, tr, http.MethodGet, srv.URL+"/?head=10", "")
 	require.NoError(t, err, "a new connection after the refused one")
 	assert.Len(t, body, 4<<20)
 }
@@ -538,34 +533,17 @@ func TestTransportBoundsAnswerHeads(t *testing.T) {
 // keeping the proxy reading them.
 func TestTransportBoundsInformationalAnswers(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				req, err := http.ReadRequest(br)
-				if err != nil {
-					return
-				}
-				n, _ := strconv.Atoi(req.URL.Query().Get("n"))
-				io.WriteString(c, strings.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", n))
-				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-			}()
-		}
-	}()
+	url := rawServer(t, func(req *http.Request) string {
+		n, _ := strconv.Atoi(req.URL.Query().Get("n"))
+		return strings.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", n) +
+			"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+	})
 	tr := newTestTransport(t)
-	base := "http://" + ln.Addr().String() + "/?n="
-	_, body, err := send(t, tr, http.MethodGet, base+strconv.Itoa(max1xx), "", nil)
+	base := url + "/?n="
+	_, body, err := send(t, tr, http.MethodGet, base+strconv.Itoa(max1xx), "")
 	require.NoError(t, err, "as many as net/http allows")
 	assert.Equal(t, "ok", body)
-	_, _, err = send(t, tr, http.MethodGet, base+strconv.Itoa(max1xx+1), "", nil)
+	_, _, err = send(t, tr, http.MethodGet, base+strconv.Itoa(max1xx+1), "")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "too many 1xx")
 }
