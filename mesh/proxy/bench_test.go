@@ -143,7 +143,7 @@ func (h *handRolled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // keep-alive and a 1 KiB answer. The time per request includes the upstream's and the wait
 // for it, so it moves with the scheduler more than with the transport (2026-11-30, 2 cores:
 // 76–79 µs against 79–83; with -cpu 1, 40–55 against 34–50); the allocations are the
-// transport's own (58 against 42–43 per request). What a proxy process spends per request at a
+// transport's own (58 against 39–40 per request). What a proxy process spends per request at a
 // fixed rate is BenchmarkSidecarHop's (clusters/local).
 func BenchmarkTransport(b *testing.B) {
 	body := strings.Repeat("x", 1024)

@@ -24,6 +24,11 @@ type persistConn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
+
+	sock    syscall.RawConn       // for the liveness peek, found once; nil: none to peek at
+	peek    func(fd uintptr) bool // pc.peekSocket as a value, made once
+	peekBuf [1]byte
+	live    bool // the last peek's verdict
 }
 
 // aLongTimeAgo is a deadline that has passed: it interrupts a connection's reads and writes.
@@ -157,7 +162,23 @@ func (b *responseBody) Close() error {
 // alive reports whether a pooled connection can carry a request: the peer has neither closed
 // it nor sent anything on it. A connection that does not show its socket is taken as alive.
 func alive(pc *persistConn) bool {
-	c := pc.conn
+	if pc.sock == nil {
+		return true
+	}
+	return pc.sock.Read(pc.peek) == nil && pc.live
+}
+
+// peekSocket looks at the socket without taking anything from it or waiting: alive when there is
+// nothing to read yet.
+func (pc *persistConn) peekSocket(fd uintptr) bool {
+	_, _, err := syscall.Recvfrom(int(fd), pc.peekBuf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	pc.live = err == syscall.EAGAIN
+	return true
+}
+
+// socketOf returns the socket under c, through TLS and fault shaping (their NetConn); nil when
+// c shows none.
+func socketOf(c net.Conn) syscall.RawConn {
 	for {
 		u, ok := c.(interface{ NetConn() net.Conn })
 		if !ok {
@@ -167,18 +188,11 @@ func alive(pc *persistConn) bool {
 	}
 	sc, ok := c.(syscall.Conn)
 	if !ok {
-		return true
+		return nil
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
-		return false
+		return nil
 	}
-	live := false
-	var buf [1]byte
-	err = rc.Read(func(fd uintptr) bool {
-		_, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		live = err == syscall.EAGAIN
-		return true
-	})
-	return err == nil && live
+	return rc
 }

@@ -245,6 +245,7 @@ func (t *Transport) conn(ctx context.Context, addr string) (*persistConn, error)
 	pc := &persistConn{t: t, addr: addr, conn: c, bw: bufio.NewWriterSize(c, connBufferSize)}
 	pc.lr = io.LimitedReader{R: c, N: unlimited}
 	pc.br = bufio.NewReaderSize(&pc.lr, connBufferSize)
+	pc.sock, pc.peek = socketOf(c), pc.peekSocket
 	return pc, nil
 }
 
