@@ -122,6 +122,17 @@ func TestTransportKeepsConnectionsAlive(t *testing.T) {
 		}
 	}
 	assert.EqualValues(t, 1, srv.opened.Load(), "300 requests in turn on one connection")
+
+	// An answer without a body frees its connection at once, before anyone reads or closes it.
+	for _, c := range []struct{ method, path string }{{"HEAD", "/"}, {"GET", "/empty"}, {"GET", "/same"}} {
+		resp, err := tr.RoundTrip(newRequest(t, c.method, srv.URL+c.path, ""))
+		require.NoError(t, err)
+		tr.mu.Lock()
+		idle := tr.nIdle
+		tr.mu.Unlock()
+		assert.Equal(t, 1, idle, "%s %s: pooled again with its answer", c.method, c.path)
+		resp.Body.Close()
+	}
 }
 
 // TestTransportSendsRequestsWhole: headers, the Host, bodies of each kind and trailers reach
