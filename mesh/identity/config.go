@@ -5,7 +5,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"time"
 )
+
+// resumeMargin is how long before its server certificate expires a client stops offering a
+// TLS session: more than a resumed handshake takes on a loaded host.
+const resumeMargin = time.Second
 
 // ErrNoCertificate is returned by a handshake before the first certificate arrived.
 var ErrNoCertificate = errors.New("identity: no certificate yet")
@@ -52,7 +57,8 @@ func (s *Source) bundleServerConfig(b *bundle) *tls.Config {
 // signing and verifying certificates again. A resumption stays as strict as a full handshake:
 // this side re-verifies the server (VerifyConnection runs on resumed connections too), and the
 // server resumes only while the client's certificate and its chain are still valid under the
-// server's current roots (crypto/tls checks both).
+// server's current roots (crypto/tls checks both). A session is no longer offered in the last
+// resumeMargin of its server certificate's life.
 func (s *Source) ClientConfig(service string) *tls.Config {
 	if c, ok := s.clientCfgs.Load(service); ok {
 		return c.(*tls.Config)
@@ -66,6 +72,12 @@ func (s *Source) ClientConfig(service string) *tls.Config {
 		},
 		VerifyConnection:   func(cs tls.ConnectionState) error { return s.verifyServer(cs, want) },
 		ClientSessionCache: tls.NewLRUClientSessionCache(0),
+		// crypto/tls offers a cached session only while the server certificate it carries
+		// has not expired by Time; verifyServer checks it again once the handshake is done.
+		// Running Time resumeMargin ahead keeps a session that expires in between from being
+		// offered: it would resume on a valid certificate and fail on an expired one. With
+		// InsecureSkipVerify, crypto/tls reads Time for nothing else but session ages.
+		Time: func() time.Time { return s.opts.Now().Add(resumeMargin) },
 	}
 	got, _ := s.clientCfgs.LoadOrStore(service, c)
 	return got.(*tls.Config)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -161,4 +162,48 @@ func TestMTLSResumesSessions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, identity.ID(testNS, "order")+" resumed=false", first)
 	assert.Equal(t, identity.ID(testNS, "order")+" resumed=true", second)
+}
+
+// TestMTLSDoesNotResumeNearServerExpiry: a client does not offer a session whose server
+// certificate is about to expire. A resumed handshake carries the certificate of the session's
+// first handshake; offered just before it expires, it would be refused once it expired during
+// the handshake, and the request would fail (CI saw it once with 3 s certificates).
+func TestMTLSDoesNotResumeNearServerExpiry(t *testing.T) {
+	t.Parallel()
+	ca := startCA(t)
+	payment := newSource(t, ca, "payment", 0)
+	var ahead atomic.Int64 // how far the client's clock runs ahead of the real one
+	order, err := identity.New(identity.Options{CAURL: ca.url(), Token: testToken, Namespace: testNS,
+		Service: "order", Now: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }})
+	require.NoError(t, err)
+	require.NoError(t, order.Rotate(t.Context())) // no Run: its renewals would follow the moved clock
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	hs := &http.Server{ErrorLog: quietLog(), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "resumed=%t", r.TLS.DidResume)
+	})}
+	go hs.Serve(tls.NewListener(ln, payment.ServerConfig()))
+	t.Cleanup(func() { hs.Close() })
+	url := "https://" + ln.Addr().String() + "/"
+	c := mtlsClient(order.ClientConfig("payment"), false)
+
+	expires := payment.Certificate().Leaf.NotAfter
+	for _, tt := range []struct {
+		name    string
+		left    time.Duration // the server certificate's life left on the client's clock
+		resumed bool
+	}{
+		{"first connection", 0, false},
+		{"an hour left", 0, true},
+		{"ten seconds left", 10 * time.Second, true},
+		{"half a second left", 500 * time.Millisecond, false},
+	} {
+		if tt.left > 0 {
+			ahead.Store(int64(time.Until(expires) - tt.left))
+		}
+		got, err := get(c, url)
+		require.NoError(t, err, tt.name)
+		assert.Equal(t, fmt.Sprintf("resumed=%t", tt.resumed), got, tt.name)
+	}
 }
