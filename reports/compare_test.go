@@ -16,12 +16,15 @@ import (
 
 // noisyRun is a 30 s run at 50 req/s (2 s warm-up) whose latencies are lognormal around
 // 8 ms plus extra, and 0.5% of whose requests fail, drawn from seed.
-func noisyRun(seed uint64, extra time.Duration) *Report {
+func noisyRun(seed uint64, extra time.Duration) *Report { return scaledRun(seed, 1, extra) }
+
+// scaledRun is noisyRun on a host whose drift makes every latency scale times as long.
+func scaledRun(seed uint64, scale float64, extra time.Duration) *Report {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	var rs []vegeta.Result
 	for i := range 1500 {
 		at := time.Duration(i) * 20 * time.Millisecond
-		lat := time.Duration(8e6*math.Exp(0.4*rng.NormFloat64())) + extra
+		lat := time.Duration(scale * (8e6*math.Exp(0.4*rng.NormFloat64()) + float64(extra)))
 		code := uint16(200)
 		if rng.IntN(200) == 0 {
 			code = 503
@@ -59,6 +62,34 @@ func TestCompareSingleRuns(t *testing.T) {
 		assert.True(t, rowOf(t, slower, "overall", "latency.p99").Worse)
 		assert.False(t, rowOf(t, slower, "overall", "successPercent").Regression)
 	}
+}
+
+// TestCompareSingleRunsDriftIsNotARegression: a second run of one build on a host that has
+// drifted, every latency 17% longer (as far apart as two runs of one build were measured),
+// differs significantly from the first: within one run a whole-run shift is as consistent as
+// a real change. At the single-run minimum effect (20%) it is not a regression; at the
+// repeats' 10% it would be. +5 ms is flagged either way (TestCompareSingleRuns).
+func TestCompareSingleRunsDriftIsNotARegression(t *testing.T) {
+	t.Parallel()
+	for seed := uint64(1); seed <= 10; seed++ {
+		// About 25 ms, as POST /orders, where the drift was measured.
+		base, drifted := runs(seed, 1, 17*time.Millisecond), []*Report{scaledRun(seed+100, 1.17, 17*time.Millisecond)}
+		c, err := Compare(base, drifted, CompareOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, DefaultMinEffectPercentSingle, c.Options.MinEffectPercent)
+		assert.False(t, c.Regressed(), "seed %d: %+v", seed, regressions(c))
+		p50 := rowOf(t, c, "overall", "latency.p50")
+		assert.True(t, p50.Significant, "seed %d: the shift is real", seed)
+		t.Logf("seed %d: p50 %+.1f%%, CI [%.2f, %.2f] ms", seed, *p50.DeltaPercent, *p50.CILow, *p50.CIHigh)
+
+		strict, err := Compare(base, drifted, CompareOptions{MinEffectPercent: DefaultMinEffectPercent})
+		require.NoError(t, err)
+		assert.Equal(t, DefaultMinEffectPercent, strict.Options.MinEffectPercent)
+		assert.True(t, rowOf(t, strict, "overall", "latency.p50").Regression, "seed %d: at 10%%", seed)
+	}
+	rep, err := Compare(runs(1, 5, 0), runs(101, 5, 0), CompareOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, DefaultMinEffectPercent, rep.Options.MinEffectPercent, "repeats keep 10%")
 }
 
 func TestCompareRepeats(t *testing.T) {
@@ -157,7 +188,7 @@ func TestCompareRepeatsDriftIsNotARegression(t *testing.T) {
 	}
 	f := figure{scope: "overall", metric: "latency.p999", unit: "ms", latency: true,
 		get: func(r *Report) (float64, bool) { v, ok := vals[r]; return v, ok }}
-	o := CompareOptions{}.withDefaults()
+	o := CompareOptions{MinEffectPercent: DefaultMinEffectPercent}.withDefaults()
 	base, drift := mk(43, 44, 44.7, 45, 46), mk(47, 49, 50.3, 51, 52)
 	row := compareFigure(f, base, drift, methodMannWhitney, o, nil)
 	require.NotNil(t, row)

@@ -28,7 +28,8 @@ func (f *compareFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.DurationVar(&f.minLatency, "min-effect-latency", reports.DefaultMinEffectLatency, "least latency worsening that counts as a regression")
 	fl.Float64Var(&f.minSuccess, "min-effect-success", reports.DefaultMinEffectSuccess, "least drop in success (percentage points) that counts")
-	fl.Float64Var(&f.minPercent, "min-effect-percent", reports.DefaultMinEffectPercent, "least relative worsening (percent) that counts")
+	fl.Float64Var(&f.minPercent, "min-effect-percent", 0, fmt.Sprintf("least relative worsening (percent) that counts; 0: %g with repeats on both sides, %g for single runs",
+		reports.DefaultMinEffectPercent, reports.DefaultMinEffectPercentSingle))
 	fl.StringVar(&f.format, "format", "md", "output: md or json")
 	fl.StringArrayVar(&f.mapping, "map", nil, "OLD=NEW: compare scenario OLD (base) with NEW (repeatable)")
 }
