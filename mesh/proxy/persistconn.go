@@ -21,14 +21,41 @@ type persistConn struct {
 	addr   string
 	conn   net.Conn
 	lr     io.LimitedReader // under br: bounds an answer's head, unlimited otherwise
-	br     *bufio.Reader
-	bw     *bufio.Writer
+	br     *bufio.Reader    // lent from readers while a request is in flight, nil while pooled
+	bw     *bufio.Writer    // lent from writers likewise
 	idleAt time.Time
 
 	sock    syscall.RawConn       // for the liveness peek, found once; nil: none to peek at
 	peek    func(fd uintptr) bool // pc.peekSocket as a value, made once
 	peekBuf [1]byte
 	live    bool // the last peek's verdict
+}
+
+// readers and writers lend connections their buffers while a request is in flight: a pooled
+// connection holds none, so the idle connections a burst leaves behind cost 8 KiB less each
+// (Envoy, too, allocates a connection's buffers only while data passes).
+var (
+	readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, connBufferSize) }}
+	writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, connBufferSize) }}
+)
+
+// borrow lends pc its buffers for a request.
+func (pc *persistConn) borrow() {
+	pc.br = readers.Get().(*bufio.Reader)
+	pc.br.Reset(&pc.lr)
+	pc.bw = writers.Get().(*bufio.Writer)
+	pc.bw.Reset(pc.conn)
+}
+
+// giveBack returns pc's buffers once its answer is read whole and nothing is left in them.
+// Only a connection going back to the pool gives them back: one that is closed may still have
+// a read in flight on another goroutine, and leaves its buffers to the collector.
+func (pc *persistConn) giveBack() {
+	pc.br.Reset(nil)
+	readers.Put(pc.br)
+	pc.bw.Reset(nil)
+	writers.Put(pc.bw)
+	pc.br, pc.bw = nil, nil
 }
 
 // aLongTimeAgo is a deadline that has passed: it interrupts a connection's reads and writes.
@@ -39,6 +66,7 @@ var errClosedBody = errors.New("http: read on closed response body")
 // roundTrip writes req on pc and reads its answer's head. An ended context interrupts it, and
 // the answer's body, by a deadline in the past.
 func (pc *persistConn) roundTrip(req *http.Request) (*http.Response, error) {
+	pc.borrow()
 	ctx := req.Context()
 	stop := context.AfterFunc(ctx, func() { pc.conn.SetDeadline(aLongTimeAgo) })
 	fail := func(err error) (*http.Response, error) {
@@ -93,6 +121,7 @@ func (pc *persistConn) roundTrip(req *http.Request) (*http.Response, error) {
 // answer asked to close, the context ended, or the peer sent more than the answer.
 func (pc *persistConn) release(stop func() bool, keep bool) {
 	if stop() && keep && pc.br.Buffered() == 0 {
+		pc.giveBack()
 		pc.t.put(pc)
 		return
 	}

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"io"
@@ -242,9 +241,8 @@ func (t *Transport) conn(ctx context.Context, addr string) (*persistConn, error)
 	if err != nil {
 		return nil, err
 	}
-	pc := &persistConn{t: t, addr: addr, conn: c, bw: bufio.NewWriterSize(c, connBufferSize)}
+	pc := &persistConn{t: t, addr: addr, conn: c}
 	pc.lr = io.LimitedReader{R: c, N: unlimited}
-	pc.br = bufio.NewReaderSize(&pc.lr, connBufferSize)
 	pc.sock, pc.peek = socketOf(c), pc.peekSocket
 	return pc, nil
 }

@@ -135,6 +135,50 @@ func TestTransportKeepsConnectionsAlive(t *testing.T) {
 	}
 }
 
+// TestTransportPooledConnectionsHoldNoBuffers: the idle connections a burst leaves behind
+// hold no read or write buffer (they are lent only while a request is in flight), and carry
+// the next requests as well as before.
+func TestTransportPooledConnectionsHoldNoBuffers(t *testing.T) {
+	t.Parallel()
+	const n = 50
+	var arrived atomic.Int32
+	all := make(chan struct{})
+	srv := newConnServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if arrived.Add(1) == n {
+			close(all)
+		}
+		select { // the first n wait for one another: n connections at once
+		case <-all:
+		case <-time.After(10 * time.Second):
+		}
+		io.WriteString(w, strings.Repeat("x", 1024))
+	})
+	tr := newTestTransport(t)
+	check := func(what string) {
+		t.Helper()
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				_, got, err := send(t, tr, "GET", srv.URL+"/", "")
+				assert.NoError(t, err, what)
+				assert.Len(t, got, 1024, what)
+			})
+		}
+		wg.Wait()
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		idle := tr.idle[strings.TrimPrefix(srv.URL, "http://")]
+		require.Len(t, idle, n, what)
+		for _, pc := range idle {
+			assert.True(t, pc.br == nil, "%s: a pooled connection holds no read buffer", what)
+			assert.True(t, pc.bw == nil, "%s: nor a write buffer", what)
+		}
+	}
+	check("burst")
+	check("again")
+	assert.EqualValues(t, n, srv.opened.Load(), "the pooled connections carried the second burst")
+}
+
 // TestTransportSendsRequestsWhole: headers, the Host, bodies of each kind and trailers reach
 // the upstream as they were sent; bodies Transport does not write itself (over MaxDirectBody,
 // unknown length) go through net/http's transport and arrive whole too.
