@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,7 +42,8 @@ import (
 // the p99 of whichever path is running, and a median of paired rounds keeps one stall from
 // deciding the figure. The pooled p50 and p99 of every path are reported as well.
 // It also reports the CPU (cores per 1,000 rps) and resident memory of the sidecar and of the
-// bare proxy while they carry the load.
+// bare proxy while they carry the load, and the sidecar's resident memory at 1,000 rps after a
+// burst of 200 connections has left them open (sidecar-rss-after-burst-MiB).
 func BenchmarkSidecarHop(b *testing.B) {
 	if shared == nil {
 		b.Skip("needs the shared mesh (not in -short)")
@@ -107,6 +109,44 @@ func BenchmarkSidecarHop(b *testing.B) {
 			if x.rss != "" {
 				b.ReportMetric(x.mem/(1<<20), x.rss)
 			}
+		}
+
+		// A stall's aftermath, made on purpose: 200 connections busy at once for 2 s (what an
+		// open-loop client opens while the host stalls), kept open, then 1,000 rps again. The
+		// sidecar's resident memory then is what a burst's idle connections cost it.
+		done := burst(b, "http://"+p.sidecar.Addrs()["inbound"]+path, 200, 2*time.Second)
+		attackLatencies(b, paths[2].t, per)
+		b.ReportMetric(float64(rss(b, p.sidecar.PID()))/(1<<20), "sidecar-rss-after-burst-MiB")
+		done()
+	}
+}
+
+// burst keeps n connections to url busy for d, one request after another on each, and
+// returns what closes them.
+func burst(b *testing.B, url string, n int, d time.Duration) (closeAll func()) {
+	b.Helper()
+	var wg sync.WaitGroup
+	trs := make([]*http.Transport, n)
+	end := time.Now().Add(d)
+	for i := range trs {
+		trs[i] = &http.Transport{MaxConnsPerHost: 1, DisableCompression: true}
+		c := &http.Client{Transport: trs[i], Timeout: 10 * time.Second}
+		wg.Go(func() {
+			for time.Now().Before(end) {
+				resp, err := c.Get(url)
+				if err != nil {
+					b.Errorf("burst: %v", err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	return func() {
+		for _, tr := range trs {
+			tr.CloseIdleConnections()
 		}
 	}
 }
