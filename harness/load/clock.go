@@ -9,9 +9,12 @@ import (
 // switch that stops it at once.
 //
 // Vegeta takes its start time, then calls Pace(time.Since(start), 0) before its first hit, so
-// time.Now() − elapsed at that call is vegeta's own start to within the cost of a function call.
-// Every later Pace call, tick and result happens after it, so the start is known (and safe to
-// read) by the time any result arrives.
+// time.Now() − elapsed at that call is vegeta's own start, give or take a preemption between
+// vegeta reading its clock and this call. Every later Pace call, tick and result happens after
+// it, so the start is known (and safe to read) by the time any result arrives. The schedule runs
+// from this start, not from vegeta's elapsed: were the two a preemption apart, every hit would
+// be due that much before began + At, and be sent "early" (negative send lags of 2–3 ms under
+// -race on a busy host).
 //
 // The clock waits for each hit itself, on a timer that a halt cuts short, and tells vegeta to
 // wait no more: vegeta's own sleep cannot be interrupted, and a wait can be long (a pause
@@ -38,7 +41,7 @@ func (c *clock) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 		c.began = time.Now().Add(-elapsed)
 		close(c.ready)
 	})
-	wait, stop := c.Profile.Pace(elapsed, hits)
+	wait, stop := c.Profile.Pace(time.Since(c.began), hits)
 	if stop || c.isHalted() {
 		return 0, true
 	}

@@ -153,6 +153,16 @@ func TestClockLearnsStart(t *testing.T) {
 	assert.WithinDuration(t, began, got, time.Millisecond)
 	assert.WithinDuration(t, began.Add(50*time.Millisecond), clk.intended(5), time.Millisecond)
 
+	t.Run("hits are due from the start it learnt, whatever elapsed vegeta passes", func(t *testing.T) {
+		clk := newClock(p) // 100 rps: hit 5 is due 50 ms after the start
+		clk.Pace(0, 0)
+		began, _ := clk.start()
+		// vegeta's elapsed runs ahead of the clock's start when the goroutine that read it was
+		// preempted before the first Pace: hits must still not be released early.
+		_, stop := clk.Pace(time.Since(began)+20*time.Millisecond, 5)
+		require.False(t, stop)
+		assert.GreaterOrEqual(t, time.Since(began), 50*time.Millisecond, "hit 5 released before it was due")
+	})
 	t.Run("a halt cuts a wait short", func(t *testing.T) {
 		pause, err := NewProfile(scenarios.Load{Profile: "steps", Steps: []scenarios.Step{
 			step(1, time.Second), step(0, time.Hour), step(1, time.Second),
