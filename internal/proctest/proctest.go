@@ -129,3 +129,24 @@ func Leftovers(recs []Record, extra ...int) []string {
 	}
 	return left
 }
+
+// DeadAddr returns a loopback address where connecting is refused, and keeps it so until
+// release: its port stays bound, without listening and without SO_REUSEADDR, so no other
+// listener can take it. (A listener closed at once frees its port, and a test running beside
+// may be given it: the "dead" endpoint then answers.)
+func DeadAddr() (addr string, release func(), err error) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		syscall.Close(fd)
+		return "", nil, err
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		syscall.Close(fd)
+		return "", nil, err
+	}
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port), func() { syscall.Close(fd) }, nil
+}

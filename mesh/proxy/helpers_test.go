@@ -3,7 +3,6 @@ package proxy
 import (
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/proctest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 )
 
@@ -68,10 +68,9 @@ func (b *backend) instance(service string) controlplane.Instance {
 
 // deadAddr returns a loopback address nobody listens on: connecting is refused.
 func deadAddr(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, release, err := proctest.DeadAddr()
 	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	t.Cleanup(release)
 	return addr
 }
 

@@ -493,11 +493,7 @@ func TestTransportPassesInformationalAnswers(t *testing.T) {
 // TestTransportConnectFailure: a refused connection is a connect failure (nothing was sent).
 func TestTransportConnectFailure(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	ln.Close()
-	_, _, err = send(t, newTestTransport(t), http.MethodPost, "http://"+addr+"/orders", "o")
+	_, _, err := send(t, newTestTransport(t), http.MethodPost, "http://"+deadAddr(t)+"/orders", "o")
 	require.Error(t, err)
 	assert.True(t, IsConnectFailure(err), "%v", err)
 }

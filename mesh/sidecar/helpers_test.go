@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/proctest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/services"
@@ -104,10 +104,9 @@ func publish(version uint64, to []*pod, pods ...*pod) {
 
 // deadAddr returns a loopback address nobody listens on: connecting is refused.
 func deadAddr(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, release, err := proctest.DeadAddr()
 	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	t.Cleanup(release)
 	return addr
 }
 

@@ -1,0 +1,28 @@
+package proctest
+
+import (
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDeadAddr: connecting is refused at once, and no listener can take the port until it is
+// released (Go's listeners set SO_REUSEADDR, which a closed listener's port would not stop).
+func TestDeadAddr(t *testing.T) {
+	addr, release, err := DeadAddr()
+	require.NoError(t, err)
+
+	_, err = net.DialTimeout("tcp", addr, time.Second)
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+	_, err = net.Listen("tcp", addr)
+	assert.ErrorIs(t, err, syscall.EADDRINUSE, "the port is kept")
+
+	release()
+	ln, err := net.Listen("tcp", addr)
+	require.NoError(t, err, "free once released")
+	ln.Close()
+}
