@@ -101,26 +101,20 @@ func Compare(base, new []*Report, opts CompareOptions) (*Comparison, error) {
 	if len(base) == 0 || len(new) == 0 {
 		return nil, fmt.Errorf("%w: nothing to compare (%d base, %d new reports)", ErrIncomparable, len(base), len(new))
 	}
-	opts = opts.withDefaults()
+	method := methodBootstrap
+	if len(base) >= minRepeats && len(new) >= minRepeats {
+		method = methodMannWhitney
+	}
+	opts = opts.withDefaults(method)
 	if err := comparable(base, new, opts); err != nil {
 		return nil, err
 	}
 	c := &Comparison{
 		BaseScenario: base[0].Run.Scenario, NewScenario: new[0].Run.Scenario, BaseRuns: len(base), NewRuns: len(new),
-		Method: methodBootstrap, Rows: []CompareRow{},
+		Method: method, Rows: []CompareRow{},
 		Options: CompareOpts{MinEffectPercent: opts.MinEffectPercent, MinEffectLatency: Duration(opts.MinEffectLatency),
 			MinEffectSuccess: opts.MinEffectSuccess, Confidence: opts.Confidence, Block: Duration(opts.Block)},
 	}
-	if len(base) >= minRepeats && len(new) >= minRepeats {
-		c.Method = methodMannWhitney
-	}
-	if opts.MinEffectPercent <= 0 {
-		opts.MinEffectPercent = DefaultMinEffectPercentSingle
-		if c.Method == methodMannWhitney {
-			opts.MinEffectPercent = DefaultMinEffectPercent
-		}
-	}
-	c.Options.MinEffectPercent = opts.MinEffectPercent
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed))
 	figs := figuresOf(base[0], new[0])
 	bootOpts := opts
@@ -145,11 +139,17 @@ func Compare(base, new []*Report, opts CompareOptions) (*Comparison, error) {
 	return c, nil
 }
 
-func (o CompareOptions) withDefaults() CompareOptions {
+// withDefaults fills o's zero values; the minimum relative effect depends on the method.
+func (o CompareOptions) withDefaults(method string) CompareOptions {
 	def := func(x *float64, d float64) {
 		if *x <= 0 {
 			*x = d
 		}
+	}
+	if method == methodMannWhitney {
+		def(&o.MinEffectPercent, DefaultMinEffectPercent)
+	} else {
+		def(&o.MinEffectPercent, DefaultMinEffectPercentSingle)
 	}
 	def(&o.MinEffectSuccess, DefaultMinEffectSuccess)
 	def(&o.Confidence, DefaultConfidence)

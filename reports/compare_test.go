@@ -188,7 +188,7 @@ func TestCompareRepeatsDriftIsNotARegression(t *testing.T) {
 	}
 	f := figure{scope: "overall", metric: "latency.p999", unit: "ms", latency: true,
 		get: func(r *Report) (float64, bool) { v, ok := vals[r]; return v, ok }}
-	o := CompareOptions{MinEffectPercent: DefaultMinEffectPercent}.withDefaults()
+	o := CompareOptions{}.withDefaults(methodMannWhitney)
 	base, drift := mk(43, 44, 44.7, 45, 46), mk(47, 49, 50.3, 51, 52)
 	row := compareFigure(f, base, drift, methodMannWhitney, o, nil)
 	require.NotNil(t, row)
