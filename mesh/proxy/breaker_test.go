@@ -138,7 +138,7 @@ func TestBreakerPendingBoundedByDeadline(t *testing.T) {
 	waitFor(t, func() bool { return g.cur.Load() == 1 })
 	start := time.Now()
 	a := get(t, url)
-	assert.Equal(t, http.StatusGatewayTimeout, a.code, "a pending request waits no longer than its timeout")
+	assert.Equal(t, http.StatusGatewayTimeout, a.code, "a pending request waits no longer than its timeout (%s: %s)", a.header.Get(ReasonHeader), a.body)
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.Equal(t, http.StatusGatewayTimeout, (<-first).code)
 }

@@ -127,7 +127,7 @@ func tryOnce(next http.RoundTripper, r *http.Request, perTry time.Duration) (res
 	resp, err = next.RoundTrip(r.WithContext(ctx))
 	if err != nil {
 		cancel()
-		return nil, err, errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil
+		return nil, err, deadlineEnded(ctx, parent)
 	}
 	resp.Body = cancelOnClose(resp.Body, cancel)
 	return resp, nil, false

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 )
 
 // Timeout bounds each request by its Route.Timeout: every try and the answer's body. A request
@@ -23,7 +24,7 @@ func Timeout() Middleware {
 			resp, err := next.RoundTrip(req.WithContext(ctx))
 			if err != nil {
 				cancel()
-				if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+				if deadlineEnded(ctx, parent) {
 					return nil, &Error{Status: http.StatusGatewayTimeout, Reason: ReasonTimeout,
 						Err: fmt.Errorf("no answer within %v: %w", call.Route.Timeout, err)}
 				}
@@ -33,6 +34,24 @@ func Timeout() Middleware {
 			return resp, nil
 		})
 	}
+}
+
+// deadlineEnded reports whether ctx's deadline, not parent's end, ended a call that failed
+// under ctx. A passed deadline counts even before ctx's timer has fired: net.Dialer and
+// crypto/tls arm their own timers from the deadline, and a dial cut short by one of them can
+// return while ctx.Err() is still nil.
+func deadlineEnded(ctx, parent context.Context) bool {
+	now := time.Now()
+	if parent.Err() != nil || passed(parent, now) {
+		return false
+	}
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) || passed(ctx, now)
+}
+
+// passed reports whether ctx has a deadline and now is not before it.
+func passed(ctx context.Context, now time.Time) bool {
+	dl, ok := ctx.Deadline()
+	return ok && !now.Before(dl)
 }
 
 // cancelOnClose ends the deadline's timer when the answer's body is closed, keeping the body's
