@@ -48,6 +48,13 @@ func deadlineEnded(ctx, parent context.Context) bool {
 	return errors.Is(ctx.Err(), context.DeadlineExceeded) || passed(ctx, now)
 }
 
+// DeadlineReached reports whether ctx's deadline has passed or ended it, whether or not its
+// timer has fired yet: what a middleware inside Timeout asks of a failed try to learn that
+// Timeout will answer it with a 504.
+func DeadlineReached(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) || passed(ctx, time.Now())
+}
+
 // passed reports whether ctx has a deadline and now is not before it.
 func passed(ctx context.Context, now time.Time) bool {
 	dl, ok := ctx.Deadline()

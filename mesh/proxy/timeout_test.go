@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -47,4 +48,26 @@ func TestPerTryTimeoutEndsDialAsTimeout(t *testing.T) {
 		require.Error(t, err)
 		assert.True(t, timedOut, "try %d: a dial cut short by the per-try deadline is a per-try timeout", i)
 	}
+}
+
+// unfired is a context whose deadline has passed while its timer has not fired yet.
+type unfired struct {
+	context.Context
+	dl time.Time
+}
+
+func (c unfired) Deadline() (time.Time, bool) { return c.dl, true }
+
+func TestDeadlineReached(t *testing.T) {
+	t.Parallel()
+	assert.False(t, DeadlineReached(context.Background()), "no deadline")
+	assert.False(t, DeadlineReached(unfired{context.Background(), time.Now().Add(time.Hour)}), "a deadline to come")
+	assert.True(t, DeadlineReached(unfired{context.Background(), time.Now().Add(-time.Millisecond)}), "passed, timer not fired")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	assert.True(t, DeadlineReached(ctx), "fired")
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	assert.False(t, DeadlineReached(ctx), "canceled is not a deadline")
 }

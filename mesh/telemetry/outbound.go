@@ -1,7 +1,6 @@
 package telemetry
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -51,7 +50,7 @@ func outboundCode(r *http.Request, resp *http.Response, err error) string {
 		return strconv.Itoa(pe.Status)
 	case errors.Is(err, faults.ErrAbortConnection):
 		return CodeAborted
-	case errors.Is(r.Context().Err(), context.DeadlineExceeded):
+	case proxy.DeadlineReached(r.Context()):
 		return "504" // the Timeout middleware outside makes it a 504
 	case r.Context().Err() != nil:
 		return "499" // the client went away
