@@ -91,9 +91,10 @@ func NewTransport() *Transport {
 // NewTLSTransport returns NewTransport's transport with every new connection a TLS client
 // (mutual TLS when the config presents a certificate). Its config is tlsFor's for the
 // destination service of the request that dials (its Call's Route.Service; "" for a request
-// no Handler sent). A failed handshake is passed to onFail (nil: ignored) and fails the dial
-// like a refused connection: nothing was sent, so the request may go elsewhere. Requests
-// keep the http scheme; the connection is what speaks TLS.
+// no Handler sent). A failed handshake is passed to onFail (nil: ignored; not one the request's
+// end or deadline cut short) and fails the dial like a refused connection: nothing was sent,
+// so the request may go elsewhere. Requests keep the http scheme; the connection is what
+// speaks TLS.
 func NewTLSTransport(tlsFor func(service string) *tls.Config, onFail func(error)) *Transport {
 	d := &net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}
 	return NewTLSTransportDial(d.DialContext, tlsFor, onFail)
@@ -142,8 +143,8 @@ func (t *Transport) dial(ctx context.Context, network, addr string) (net.Conn, e
 	defer cancel()
 	if err := conn.HandshakeContext(hctx); err != nil {
 		raw.Close()
-		if t.onFail != nil {
-			t.onFail(err)
+		if t.onFail != nil && ctx.Err() == nil && !DeadlineReached(ctx) {
+			t.onFail(err) // the peer's failure, not the request's end
 		}
 		return nil, &net.OpError{Op: "dial", Net: network, Addr: raw.RemoteAddr(), Err: err}
 	}

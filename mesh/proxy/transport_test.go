@@ -598,3 +598,49 @@ func TestTransportBoundsInformationalAnswers(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "too many 1xx")
 }
+
+// TestTransportHandshakeFailuresArePeers: onFail counts handshakes the peer failed, not those
+// the request's deadline or cancellation cut short.
+func TestTransportHandshakeFailuresArePeers(t *testing.T) {
+	t.Parallel()
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { silent.Close() })
+	go func() {
+		var held []net.Conn // accepted, never answered
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	var failed atomic.Int64
+	cfg := &tls.Config{InsecureSkipVerify: true}
+	tr := NewTLSTransport(func(string) *tls.Config { return cfg }, func(error) { failed.Add(1) })
+	t.Cleanup(tr.CloseIdleConnections)
+	url := "http://" + silent.Addr().String() + "/"
+
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err = tr.RoundTrip(newRequest(t, http.MethodGet, url, "").WithContext(ctx))
+	require.Error(t, err)
+	assert.Zero(t, failed.Load(), "the request's deadline ended the handshake")
+
+	ctx, cancel = context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err = tr.RoundTrip(newRequest(t, http.MethodGet, url, "").WithContext(ctx))
+	require.Error(t, err)
+	assert.Zero(t, failed.Load(), "the request's cancellation ended the handshake")
+
+	garbage := rawServer(t, func(*http.Request) string { return "SSH-2.0-OpenSSH_9.6\r\n" })
+	_, err = tr.RoundTrip(newRequest(t, http.MethodGet, garbage+"/", ""))
+	require.Error(t, err)
+	assert.EqualValues(t, 1, failed.Load(), "a peer that does not speak TLS fails the handshake")
+}
