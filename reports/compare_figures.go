@@ -195,6 +195,16 @@ func compareFigure(f figure, base, new []*Report, method string, o CompareOption
 	return row
 }
 
+// A single run's figure is tested on at least minBootstrapWindows windows a side, resampled
+// from at least minBootstrapBlocks blocks: the block shrinks below CompareOptions.Block for a
+// short series. A series no longer than one block resamples to itself every time, and its
+// interval collapses to the observed difference: any difference, noise included, would be
+// "significant" (a 4 s phase under 5 s blocks was a regression at +21% on the same build).
+const (
+	minBootstrapWindows = 8
+	minBootstrapBlocks  = 4
+)
+
 // bootstrapRow tests a single run's figure on its per-second windows.
 func bootstrapRow(f figure, row *CompareRow, base, new *Report, o CompareOptions, rng *rand.Rand) {
 	if f.perSecond == nil {
@@ -202,11 +212,12 @@ func bootstrapRow(f figure, row *CompareRow, base, new *Report, o CompareOptions
 		return
 	}
 	a, b := f.perSecond(base), f.perSecond(new)
-	if len(a) < 2 || len(b) < 2 {
+	n := min(len(a), len(b))
+	if n < minBootstrapWindows {
 		row.Method = methodNone
 		return
 	}
-	block := max(int(o.Block/time.Duration(base.Series.Step)), 1)
+	block := max(min(int(o.Block/time.Duration(base.Series.Step)), n/minBootstrapBlocks), 1)
 	lo, hi := blockBootstrapCI(a, b, block, o.Resamples, o.Confidence, rng)
 	row.CILow, row.CIHigh = &lo, &hi
 	row.Significant = lo > 0 || hi < 0

@@ -36,6 +36,18 @@ func scaledRun(seed uint64, scale float64, extra time.Duration) *Report {
 	return Analyze(m, rs)
 }
 
+// shortRun is scaledRun lasting dur (2 s warm-up).
+func shortRun(seed uint64, dur time.Duration, scale float64, extra time.Duration) *Report {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	var rs []vegeta.Result
+	for i := range int(dur / (20 * time.Millisecond)) {
+		at := time.Duration(i) * 20 * time.Millisecond
+		lat := time.Duration(scale * (8e6*math.Exp(0.4*rng.NormFloat64()) + float64(extra)))
+		rs = append(rs, withLag(sample(scenarios.DefaultMix[i%5].Route, at, 200, lat), 50*time.Microsecond))
+	}
+	return Analyze(testMeta(50, dur, 2*time.Second), rs)
+}
+
 func runs(from uint64, n int, extra time.Duration) []*Report {
 	var out []*Report
 	for i := range n {
@@ -90,6 +102,35 @@ func TestCompareSingleRunsDriftIsNotARegression(t *testing.T) {
 	rep, err := Compare(runs(1, 5, 0), runs(101, 5, 0), CompareOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, DefaultMinEffectPercent, rep.Options.MinEffectPercent, "repeats keep 10%")
+}
+
+// TestCompareSingleRunsShortSeries: a figure with fewer per-second windows than a test needs
+// is not tested (a 4 s series under 5 s blocks resampled to itself every time, and a 21%
+// difference of one build's two runs was a regression with the interval [+21%, +21%]); a
+// short run's series is resampled in shorter blocks, and still tells +5 ms from noise.
+func TestCompareSingleRunsShortSeries(t *testing.T) {
+	t.Parallel()
+	for seed := uint64(1); seed <= 10; seed++ {
+		tiny, err := Compare([]*Report{shortRun(seed, 6*time.Second, 1, 0)},
+			[]*Report{shortRun(seed+100, 6*time.Second, 1.3, 0)}, CompareOptions{})
+		require.NoError(t, err)
+		p50 := rowOf(t, tiny, "overall", "latency.p50")
+		assert.Equal(t, methodNone, p50.Method, "seed %d: 4 windows a side", seed)
+		assert.Nil(t, p50.CILow)
+		assert.False(t, tiny.Regressed(), "seed %d: %+v", seed, regressions(tiny))
+
+		base := []*Report{shortRun(seed, 15*time.Second, 1, 0)} // 13 windows: blocks of 3
+		same, err := Compare(base, []*Report{shortRun(seed+100, 15*time.Second, 1, 0)}, CompareOptions{})
+		require.NoError(t, err)
+		assert.False(t, same.Regressed(), "seed %d: %+v", seed, regressions(same))
+		r := rowOf(t, same, "overall", "latency.p50")
+		require.NotNil(t, r.CILow, "seed %d: 13 windows are tested", seed)
+		assert.Less(t, *r.CILow, *r.CIHigh, "seed %d: the interval has a width", seed)
+
+		slower, err := Compare(base, []*Report{shortRun(seed+100, 15*time.Second, 1, 5*time.Millisecond)}, CompareOptions{})
+		require.NoError(t, err)
+		assert.True(t, rowOf(t, slower, "overall", "latency.p50").Regression, "seed %d: +5 ms", seed)
+	}
 }
 
 func TestCompareRepeats(t *testing.T) {
