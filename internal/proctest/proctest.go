@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 )
 
 // Record is one line of a run's processes.jsonl.
@@ -149,4 +150,15 @@ func DeadAddr() (addr string, release func(), err error) {
 		return "", nil, err
 	}
 	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port), func() { syscall.Close(fd) }, nil
+}
+
+// DeadAddrFor is DeadAddr for a test: the address is released when t ends.
+func DeadAddrFor(t testing.TB) string {
+	t.Helper()
+	addr, release, err := DeadAddr()
+	if err != nil {
+		t.Fatalf("dead address: %v", err)
+	}
+	t.Cleanup(release)
+	return addr
 }

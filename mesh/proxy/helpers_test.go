@@ -66,14 +66,6 @@ func (b *backend) instance(service string) controlplane.Instance {
 		Labels: map[string]string{"app": service, "version": "v1"}, Ready: true}
 }
 
-// deadAddr returns a loopback address nobody listens on: connecting is refused.
-func deadAddr(t testing.TB) string {
-	addr, release, err := proctest.DeadAddr()
-	require.NoError(t, err)
-	t.Cleanup(release)
-	return addr
-}
-
 // snapshot lists insts under their services.
 func snapshot(version uint64, insts ...controlplane.Instance) controlplane.Snapshot {
 	s := controlplane.Snapshot{Version: version, Services: map[string][]controlplane.Instance{}}
@@ -84,7 +76,7 @@ func snapshot(version uint64, insts ...controlplane.Instance) controlplane.Snaps
 }
 
 func deadInstance(t testing.TB, id, service string) controlplane.Instance {
-	return controlplane.Instance{ID: id, Service: service, Addr: deadAddr(t), Ready: true}
+	return controlplane.Instance{ID: id, Service: service, Addr: proctest.DeadAddrFor(t), Ready: true}
 }
 
 // front serves p on a loopback port, every request routed to service; it returns its URL.

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/proctest"
 	"github.com/meshlab/meshlab/mesh/netfault"
 )
 
@@ -493,7 +494,7 @@ func TestTransportPassesInformationalAnswers(t *testing.T) {
 // TestTransportConnectFailure: a refused connection is a connect failure (nothing was sent).
 func TestTransportConnectFailure(t *testing.T) {
 	t.Parallel()
-	_, _, err := send(t, newTestTransport(t), http.MethodPost, "http://"+deadAddr(t)+"/orders", "o")
+	_, _, err := send(t, newTestTransport(t), http.MethodPost, "http://"+proctest.DeadAddrFor(t)+"/orders", "o")
 	require.Error(t, err)
 	assert.True(t, IsConnectFailure(err), "%v", err)
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/meshlab/meshlab/internal/proctest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/services"
@@ -100,14 +99,6 @@ func publish(version uint64, to []*pod, pods ...*pod) {
 	for _, p := range to {
 		p.sc.Update(snap)
 	}
-}
-
-// deadAddr returns a loopback address nobody listens on: connecting is refused.
-func deadAddr(t testing.TB) string {
-	addr, release, err := proctest.DeadAddr()
-	require.NoError(t, err)
-	t.Cleanup(release)
-	return addr
 }
 
 var testClient = &http.Client{Timeout: wait}

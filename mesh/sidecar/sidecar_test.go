@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/proctest"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
@@ -82,7 +83,7 @@ func TestInbound(t *testing.T) {
 		app  func(t testing.TB) string
 	}{
 		{"app unset", func(testing.TB) string { return "" }},
-		{"app refuses connections", deadAddr},
+		{"app refuses connections", proctest.DeadAddrFor},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -111,10 +112,10 @@ func TestSetApp(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", p.in.URL, "", "", nil).code)
 	p.sc.SetApp(app)
 	assert.Equal(t, "app", do(t, "GET", p.in.URL, "", "", nil).body)
-	p.sc.SetApp(app)         // no change
-	p.sc.SetApp(deadAddr(t)) // another address: still up
-	p.sc.SetApp("")          // stopped
-	p.sc.SetApp("")          // no change
+	p.sc.SetApp(app)                     // no change
+	p.sc.SetApp(proctest.DeadAddrFor(t)) // another address: still up
+	p.sc.SetApp("")                      // stopped
+	p.sc.SetApp("")                      // no change
 	assert.Equal(t, []bool{true, false}, f.all())
 	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", p.in.URL, "", "", nil).code)
 }
