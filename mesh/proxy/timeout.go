@@ -37,28 +37,26 @@ func Timeout() Middleware {
 }
 
 // deadlineEnded reports whether ctx's deadline, not parent's end, ended a call that failed
-// under ctx. A passed deadline counts even before ctx's timer has fired: net.Dialer and
-// crypto/tls arm their own timers from the deadline, and a dial cut short by one of them can
-// return while ctx.Err() is still nil.
+// under ctx.
 func deadlineEnded(ctx, parent context.Context) bool {
-	now := time.Now()
-	if parent.Err() != nil || passed(parent, now) {
-		return false
-	}
-	return errors.Is(ctx.Err(), context.DeadlineExceeded) || passed(ctx, now)
+	return !ended(parent) && DeadlineReached(ctx)
 }
 
 // DeadlineReached reports whether ctx's deadline has passed or ended it, whether or not its
-// timer has fired yet: what a middleware inside Timeout asks of a failed try to learn that
-// Timeout will answer it with a 504.
+// timer has fired yet: net.Dialer and crypto/tls arm their own timers from the deadline, and a
+// dial cut short by one of them can return while ctx.Err() is still nil. A middleware inside
+// Timeout asks it of a failed try to learn that Timeout will answer it with a 504.
 func DeadlineReached(ctx context.Context) bool {
-	return errors.Is(ctx.Err(), context.DeadlineExceeded) || passed(ctx, time.Now())
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) || passed(ctx)
 }
 
-// passed reports whether ctx has a deadline and now is not before it.
-func passed(ctx context.Context, now time.Time) bool {
+// ended reports whether ctx was canceled or its deadline passed, its timer fired or not.
+func ended(ctx context.Context) bool { return ctx.Err() != nil || passed(ctx) }
+
+// passed reports whether ctx has a deadline and it is not in the future.
+func passed(ctx context.Context) bool {
 	dl, ok := ctx.Deadline()
-	return ok && !now.Before(dl)
+	return ok && !time.Now().Before(dl)
 }
 
 // cancelOnClose ends the deadline's timer when the answer's body is closed, keeping the body's

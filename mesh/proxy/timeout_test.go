@@ -47,6 +47,14 @@ func TestPerTryTimeoutEndsDialAsTimeout(t *testing.T) {
 		_, err, timedOut := tryOnce(RoundTripFunc(failAtDeadline), req, 5*time.Millisecond)
 		require.Error(t, err)
 		assert.True(t, timedOut, "try %d: a dial cut short by the per-try deadline is a per-try timeout", i)
+
+		// the request's own deadline comes first: the try ends with it, and it is not the per-try
+		// timeout's doing (the Timeout middleware outside answers it).
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Millisecond)
+		_, err, timedOut = tryOnce(RoundTripFunc(failAtDeadline), req.WithContext(ctx), time.Hour)
+		cancel()
+		require.Error(t, err)
+		assert.False(t, timedOut, "try %d: the request's deadline, not the per-try one", i)
 	}
 }
 

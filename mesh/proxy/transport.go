@@ -143,7 +143,7 @@ func (t *Transport) dial(ctx context.Context, network, addr string) (net.Conn, e
 	defer cancel()
 	if err := conn.HandshakeContext(hctx); err != nil {
 		raw.Close()
-		if t.onFail != nil && ctx.Err() == nil && !DeadlineReached(ctx) {
+		if t.onFail != nil && !ended(ctx) {
 			t.onFail(err) // the peer's failure, not the request's end
 		}
 		return nil, &net.OpError{Op: "dial", Net: network, Addr: raw.RemoteAddr(), Err: err}
