@@ -80,9 +80,14 @@ type CompareRow struct {
 	PValue       *float64 `json:"pValue,omitempty"` // Mann–Whitney
 	CILow        *float64 `json:"ciLow,omitempty"`  // bootstrap interval of the per-second difference, or Moses interval of the runs' shift
 	CIHigh       *float64 `json:"ciHigh,omitempty"`
-	Significant  bool     `json:"significant"`
-	Worse        bool     `json:"worse"`      // moved in the bad direction by at least the minimum effect
-	Regression   bool     `json:"regression"` // Significant and Worse
+	// A single run's figure: the per-second windows a side it was tested on (fewer than
+	// minBootstrapWindows: not tested), and the block it was resampled in (Options' block, or a
+	// quarter of a shorter series).
+	Windows     int       `json:"windows,omitempty"`
+	Block       *Duration `json:"blockMs,omitempty"`
+	Significant bool      `json:"significant"`
+	Worse       bool      `json:"worse"`      // moved in the bad direction by at least the minimum effect
+	Regression  bool      `json:"regression"` // Significant and Worse
 }
 
 // Compare compares the runs of new with those of base (one report each, or the repeats of a

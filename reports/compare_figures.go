@@ -213,13 +213,15 @@ func bootstrapRow(f figure, row *CompareRow, base, new *Report, o CompareOptions
 	}
 	a, b := f.perSecond(base), f.perSecond(new)
 	n := min(len(a), len(b))
+	row.Windows = n
 	if n < minBootstrapWindows {
 		row.Method = methodNone
 		return
 	}
 	block := max(min(int(o.Block/time.Duration(base.Series.Step)), n/minBootstrapBlocks), 1)
 	lo, hi := blockBootstrapCI(a, b, block, o.Resamples, o.Confidence, rng)
-	row.CILow, row.CIHigh = &lo, &hi
+	d := Duration(time.Duration(block) * time.Duration(base.Series.Step))
+	row.CILow, row.CIHigh, row.Block = &lo, &hi, &d
 	row.Significant = lo > 0 || hi < 0
 }
 

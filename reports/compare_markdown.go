@@ -34,7 +34,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintln(bw, "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |")
 	for _, r := range c.Rows {
 		fmt.Fprintf(bw, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", r.Scope, r.Metric, withUnit(r.Base, r.Unit),
-			withUnit(r.New, r.Unit), signed(r.Delta, r.Unit), pctDelta(r.DeltaPercent), significance(r), rowVerdict(r))
+			withUnit(r.New, r.Unit), signed(r.Delta, r.Unit), pctDelta(r.DeltaPercent), significance(r, c.Options.Block), rowVerdict(r))
 	}
 	return bw.Flush()
 }
@@ -56,15 +56,20 @@ func pctDelta(p *float64) string {
 	return signed(*p, "%")
 }
 
-// significance writes the test's evidence: p-value or interval.
-func significance(r CompareRow) string {
+// significance writes the test's evidence: p-value or interval, and the block a short series
+// was resampled in when it is not the comparison's.
+func significance(r CompareRow, block Duration) string {
 	switch {
 	case r.PValue != nil && r.CILow != nil:
 		return fmt.Sprintf("p=%s, shift CI [%s, %s]", strconv.FormatFloat(*r.PValue, 'g', 3, 64), trimFloat(*r.CILow, 3), trimFloat(*r.CIHigh, 3))
 	case r.PValue != nil:
 		return "p=" + strconv.FormatFloat(*r.PValue, 'g', 3, 64)
+	case r.CILow != nil && r.Block != nil && *r.Block != block:
+		return fmt.Sprintf("CI [%s, %s], %s blocks", trimFloat(*r.CILow, 3), trimFloat(*r.CIHigh, 3), *r.Block)
 	case r.CILow != nil:
 		return fmt.Sprintf("CI [%s, %s]", trimFloat(*r.CILow, 3), trimFloat(*r.CIHigh, 3))
+	case r.Windows > 0:
+		return fmt.Sprintf("not tested: %d windows, %d needed", r.Windows, minBootstrapWindows)
 	}
 	return "not tested"
 }

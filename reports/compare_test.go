@@ -73,6 +73,10 @@ func TestCompareSingleRuns(t *testing.T) {
 		assert.True(t, rowOf(t, slower, "overall", "latency.p50").Regression)
 		assert.True(t, rowOf(t, slower, "overall", "latency.p99").Worse)
 		assert.False(t, rowOf(t, slower, "overall", "successPercent").Regression)
+		p50 := rowOf(t, slower, "overall", "latency.p50")
+		require.NotNil(t, p50.Block)
+		assert.Equal(t, Duration(DefaultBlock), *p50.Block, "a long series is resampled in the comparison's block")
+		assert.NotContains(t, significance(p50, slower.Options.Block), "blocks")
 	}
 }
 
@@ -117,6 +121,8 @@ func TestCompareSingleRunsShortSeries(t *testing.T) {
 		p50 := rowOf(t, tiny, "overall", "latency.p50")
 		assert.Equal(t, methodNone, p50.Method, "seed %d: 4 windows a side", seed)
 		assert.Nil(t, p50.CILow)
+		assert.Equal(t, 4, p50.Windows)
+		assert.Equal(t, "not tested: 4 windows, 8 needed", significance(p50, tiny.Options.Block))
 		assert.False(t, tiny.Regressed(), "seed %d: %+v", seed, regressions(tiny))
 
 		base := []*Report{shortRun(seed, 15*time.Second, 1, 0)} // 13 windows: blocks of 3
@@ -126,6 +132,10 @@ func TestCompareSingleRunsShortSeries(t *testing.T) {
 		r := rowOf(t, same, "overall", "latency.p50")
 		require.NotNil(t, r.CILow, "seed %d: 13 windows are tested", seed)
 		assert.Less(t, *r.CILow, *r.CIHigh, "seed %d: the interval has a width", seed)
+		require.NotNil(t, r.Block)
+		assert.Equal(t, Duration(3*time.Second), *r.Block, "a quarter of 13 windows")
+		assert.Equal(t, 13, r.Windows)
+		assert.Contains(t, significance(r, same.Options.Block), "], 3s blocks")
 
 		slower, err := Compare(base, []*Report{shortRun(seed+100, 15*time.Second, 1, 5*time.Millisecond)}, CompareOptions{})
 		require.NoError(t, err)
