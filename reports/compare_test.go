@@ -20,32 +20,29 @@ func noisyRun(seed uint64, extra time.Duration) *Report { return scaledRun(seed,
 
 // scaledRun is noisyRun on a host whose drift makes every latency scale times as long.
 func scaledRun(seed uint64, scale float64, extra time.Duration) *Report {
-	rng := rand.New(rand.NewPCG(seed, 99))
-	var rs []vegeta.Result
-	for i := range 1500 {
-		at := time.Duration(i) * 20 * time.Millisecond
-		lat := time.Duration(scale * (8e6*math.Exp(0.4*rng.NormFloat64()) + float64(extra)))
-		code := uint16(200)
-		if rng.IntN(200) == 0 {
-			code = 503
-		}
-		rs = append(rs, withLag(sample(scenarios.DefaultMix[i%5].Route, at, code, lat), 50*time.Microsecond))
-	}
-	m := testMeta(50, 30*time.Second, 2*time.Second)
-	m.Scenario.SLO.Availability = &scenarios.AvailabilitySLO{Objective: scenarios.Percent{Value: 99}}
-	return Analyze(m, rs)
+	return synthRun(seed, 30*time.Second, scale, extra, true)
 }
 
-// shortRun is scaledRun lasting dur (2 s warm-up).
-func shortRun(seed uint64, dur time.Duration, scale float64, extra time.Duration) *Report {
+// synthRun is a run of dur at 50 req/s (2 s warm-up) whose latencies are lognormal around
+// 8 ms, times scale, plus extra, drawn from seed; with failing, 0.5% of its requests fail
+// under a 99% availability objective.
+func synthRun(seed uint64, dur time.Duration, scale float64, extra time.Duration, failing bool) *Report {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	var rs []vegeta.Result
 	for i := range int(dur / (20 * time.Millisecond)) {
 		at := time.Duration(i) * 20 * time.Millisecond
 		lat := time.Duration(scale * (8e6*math.Exp(0.4*rng.NormFloat64()) + float64(extra)))
-		rs = append(rs, withLag(sample(scenarios.DefaultMix[i%5].Route, at, 200, lat), 50*time.Microsecond))
+		code := uint16(200)
+		if failing && rng.IntN(200) == 0 {
+			code = 503
+		}
+		rs = append(rs, withLag(sample(scenarios.DefaultMix[i%5].Route, at, code, lat), 50*time.Microsecond))
 	}
-	return Analyze(testMeta(50, dur, 2*time.Second), rs)
+	m := testMeta(50, dur, 2*time.Second)
+	if failing {
+		m.Scenario.SLO.Availability = &scenarios.AvailabilitySLO{Objective: scenarios.Percent{Value: 99}}
+	}
+	return Analyze(m, rs)
 }
 
 func runs(from uint64, n int, extra time.Duration) []*Report {
@@ -115,8 +112,8 @@ func TestCompareSingleRunsDriftIsNotARegression(t *testing.T) {
 func TestCompareSingleRunsShortSeries(t *testing.T) {
 	t.Parallel()
 	for seed := uint64(1); seed <= 10; seed++ {
-		tiny, err := Compare([]*Report{shortRun(seed, 6*time.Second, 1, 0)},
-			[]*Report{shortRun(seed+100, 6*time.Second, 1.3, 0)}, CompareOptions{})
+		tiny, err := Compare([]*Report{synthRun(seed, 6*time.Second, 1, 0, false)},
+			[]*Report{synthRun(seed+100, 6*time.Second, 1.3, 0, false)}, CompareOptions{})
 		require.NoError(t, err)
 		p50 := rowOf(t, tiny, "overall", "latency.p50")
 		assert.Equal(t, methodNone, p50.Method, "seed %d: 4 windows a side", seed)
@@ -125,8 +122,8 @@ func TestCompareSingleRunsShortSeries(t *testing.T) {
 		assert.Equal(t, "not tested: 4 windows, 8 needed", significance(p50, tiny.Options.Block))
 		assert.False(t, tiny.Regressed(), "seed %d: %+v", seed, regressions(tiny))
 
-		base := []*Report{shortRun(seed, 15*time.Second, 1, 0)} // 13 windows: blocks of 3
-		same, err := Compare(base, []*Report{shortRun(seed+100, 15*time.Second, 1, 0)}, CompareOptions{})
+		base := []*Report{synthRun(seed, 15*time.Second, 1, 0, false)} // 13 windows: blocks of 3
+		same, err := Compare(base, []*Report{synthRun(seed+100, 15*time.Second, 1, 0, false)}, CompareOptions{})
 		require.NoError(t, err)
 		assert.False(t, same.Regressed(), "seed %d: %+v", seed, regressions(same))
 		r := rowOf(t, same, "overall", "latency.p50")
@@ -137,7 +134,7 @@ func TestCompareSingleRunsShortSeries(t *testing.T) {
 		assert.Equal(t, 13, r.Windows)
 		assert.Contains(t, significance(r, same.Options.Block), "], 3s blocks")
 
-		slower, err := Compare(base, []*Report{shortRun(seed+100, 15*time.Second, 1, 5*time.Millisecond)}, CompareOptions{})
+		slower, err := Compare(base, []*Report{synthRun(seed+100, 15*time.Second, 1, 5*time.Millisecond, false)}, CompareOptions{})
 		require.NoError(t, err)
 		assert.True(t, rowOf(t, slower, "overall", "latency.p50").Regression, "seed %d: +5 ms", seed)
 	}
