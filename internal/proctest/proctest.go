@@ -1,5 +1,6 @@
 // Package proctest checks, for tests, what a run left behind: processes by pid and listening
-// sockets by port, read from /proc (Linux).
+// sockets by port, read from /proc (Linux); and it gives tests loopback peers that refuse
+// (DeadAddr) or never answer (SilentAddr).
 package proctest
 
 import (
@@ -161,4 +162,42 @@ func DeadAddrFor(t testing.TB) string {
 	}
 	t.Cleanup(release)
 	return addr
+}
+
+// SilentAddr is a loopback address that accepts connections and never answers on them: a hung
+// peer. Each accepted connection is signalled on accepted (dropped when 64 wait unread); the
+// listener and every connection are closed when t ends.
+func SilentAddr(t testing.TB) (addr string, accepted <-chan struct{}) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("silent address: %v", err)
+	}
+	ch := make(chan struct{}, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+	})
+	return ln.Addr().String(), ch
 }

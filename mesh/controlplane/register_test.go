@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/internal/proctest"
 )
 
 // leaveBound is the requirement: a watcher sees an instance that exited leave within 1 s.
@@ -176,26 +178,8 @@ func TestRegisteredNotReady(t *testing.T) {
 
 func TestRegisterAbandonsHungControlPlane(t *testing.T) {
 	t.Parallel()
-	// A control plane that accepts connections and never answers.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	accepted := make(chan struct{}, 1)
-	go func() {
-		var conns []net.Conn
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				for _, c := range conns {
-					c.Close()
-				}
-				return
-			}
-			conns = append(conns, conn)
-			accepted <- struct{}{}
-		}
-	}()
-	c := NewClient(ln.Addr().String(), testLogger(t))
+	hung, accepted := proctest.SilentAddr(t) // a control plane that accepts connections and never answers
+	c := NewClient(hung, testLogger(t))
 	c.ackTimeout = 200 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	reg := c.Register(ctx, instance("user-1", "user"))

@@ -604,33 +604,16 @@ func TestTransportBoundsInformationalAnswers(t *testing.T) {
 // the request's deadline or cancellation cut short.
 func TestTransportHandshakeFailuresArePeers(t *testing.T) {
 	t.Parallel()
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { silent.Close() })
-	go func() {
-		var held []net.Conn // accepted, never answered
-		defer func() {
-			for _, c := range held {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
+	silent, _ := proctest.SilentAddr(t)
 	var failed atomic.Int64
 	cfg := &tls.Config{InsecureSkipVerify: true}
 	tr := NewTLSTransport(func(string) *tls.Config { return cfg }, func(error) { failed.Add(1) })
 	t.Cleanup(tr.CloseIdleConnections)
-	url := "http://" + silent.Addr().String() + "/"
+	url := "http://" + silent + "/"
 
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	_, err = tr.RoundTrip(newRequest(t, http.MethodGet, url, "").WithContext(ctx))
+	_, err := tr.RoundTrip(newRequest(t, http.MethodGet, url, "").WithContext(ctx))
 	require.Error(t, err)
 	assert.Zero(t, failed.Load(), "the request's deadline ended the handshake")
 
