@@ -16,11 +16,9 @@ import (
 	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/harness/load"
 	"github.com/meshlab/meshlab/reports"
+	"github.com/meshlab/meshlab/rundir"
 	"github.com/meshlab/meshlab/scenarios"
 )
-
-// ResultsFile is the name of the samples file in a run directory (vegeta's gob encoding).
-const ResultsFile = "results.bin"
 
 // Options configure one run.
 type Options struct {
@@ -152,7 +150,7 @@ func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome,
 
 // attack drives the scenario's load through the gateway, streaming samples to results.bin.
 func attack(ctx context.Context, sc scenarios.Scenario, gateway, dir string, opts Options, active func() string, log *slog.Logger) (load.Summary, error) {
-	f, err := os.Create(filepath.Join(dir, ResultsFile))
+	f, err := os.Create(filepath.Join(dir, rundir.Results))
 	if err != nil {
 		return load.Summary{}, err
 	}
@@ -172,19 +170,9 @@ func attack(ctx context.Context, sc scenarios.Scenario, gateway, dir string, opt
 func runDir(opts Options, sc scenarios.Scenario) (string, error) {
 	dir := opts.Dir
 	if dir == "" {
-		root := opts.OutRoot
-		if root == "" {
-			root = "runs"
-		}
-		dir = filepath.Join(root, sc.Name+"-"+time.Now().UTC().Format("20060102-150405.000"))
+		dir = rundir.New(opts.OutRoot, sc.Name)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("creating run directory: %w", err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
-		return "", fmt.Errorf("run directory %s is not empty", dir)
-	}
-	return dir, nil
+	return dir, rundir.Create(dir)
 }
 
 func newMeta(sc scenarios.Scenario, backend, runID string) reports.Meta {

@@ -2,15 +2,12 @@ package reports
 
 import (
 	"slices"
-	"strconv"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-)
 
-// SendLagHeader is the annotation the harness adds to every sample's Headers: the actual send
-// time minus the intended one, in integer nanoseconds (harness/load writes it).
-const SendLagHeader = "Meshlab-Send-Lag"
+	"github.com/meshlab/meshlab/rundir"
+)
 
 // Analyze builds the report of a run from its exact samples, in any order. Samples intended
 // before the end of the warm-up (Scenario.Warmup after StartedAt) are left out of every figure.
@@ -64,7 +61,7 @@ func newAnalysis(meta Meta, w window) *analysis {
 
 // add takes one sample.
 func (a *analysis) add(r *vegeta.Result) {
-	lag := SendLagOf(r)
+	lag := sendLag(r)
 	sent := a.w.sentWithin(r.Timestamp.Add(lag))
 	if r.Timestamp.Before(a.w.start) {
 		// Warm-up: out of every figure, but a late send that left within the window counts
@@ -114,14 +111,11 @@ func (a *analysis) close(samples int) *Report {
 	return rep
 }
 
-// SendLagOf is how late r was actually sent after its intended send time, from its
-// SendLagHeader; 0 when r carries none (samples from before the annotation).
-func SendLagOf(r *vegeta.Result) time.Duration {
-	ns, err := strconv.ParseInt(r.Headers.Get(SendLagHeader), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return time.Duration(ns)
+// sendLag is how late r was actually sent after its intended send time (rundir.SendLag); 0
+// when r carries none (samples from before the annotation).
+func sendLag(r *vegeta.Result) time.Duration {
+	lag, _ := rundir.SendLag(r.Headers)
+	return lag
 }
 
 // runOf is the Run section of a report.

@@ -18,7 +18,7 @@
 //
 // results.bin is vegeta's gob encoding, as the harness streams it: Timestamp is a request's
 // intended send time from the schedule and Latency runs from it to completion (free of
-// coordinated omission); the SendLagHeader annotation holds the actual send time minus the
+// coordinated omission); the rundir.SendLagHeader annotation holds the actual send time minus the
 // intended one (absent: 0). Code 0 means no response. Requests are classified into
 // scenarios.Routes by method and path (Classify), anything else is OtherRoute.
 //

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+
+	"github.com/meshlab/meshlab/rundir"
 )
 
 // Rebuild builds the report of the run in dir from its run.json and results.bin, without a
@@ -16,7 +18,7 @@ func Rebuild(dir string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	results, dropped, err := ReadResults(filepath.Join(dir, ResultsFile))
+	results, dropped, err := ReadResults(filepath.Join(dir, rundir.Results))
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +33,7 @@ func WriteFiles(dir string, r *Report) error {
 	for _, f := range []struct {
 		name  string
 		write func(io.Writer) error
-	}{{JSONReportFile, r.WriteJSON}, {MarkdownFile, r.WriteMarkdown}, {JUnitFile, r.WriteJUnit}, {HTMLFile, r.WriteHTML}} {
+	}{{rundir.ReportJSON, r.WriteJSON}, {rundir.ReportMarkdown, r.WriteMarkdown}, {rundir.JUnit, r.WriteJUnit}, {rundir.ReportHTML, r.WriteHTML}} {
 		var b bytes.Buffer
 		if err := f.write(&b); err != nil {
 			return fmt.Errorf("rendering %s: %w", f.name, err)

@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/meshlab/meshlab/rundir"
 )
 
 // writeRun writes a run directory as the harness leaves it: run.json and results.bin.
@@ -20,7 +22,7 @@ func writeRun(t *testing.T, meta Meta, rs []vegeta.Result) string {
 	dir := t.TempDir()
 	require.NoError(t, WriteMeta(dir, meta))
 	stream, _ := encodeResults(t, rs)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ResultsFile), stream, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, rundir.Results), stream, 0o644))
 	return dir
 }
 
@@ -44,13 +46,13 @@ func TestRebuildIsByteIdentical(t *testing.T) {
 	assert.Equal(t, string(original), string(jsonOf(t, rebuilt)), "rebuilt from the run directory")
 
 	require.NoError(t, WriteFiles(dir, rebuilt))
-	onDisk, err := os.ReadFile(filepath.Join(dir, JSONReportFile))
+	onDisk, err := os.ReadFile(filepath.Join(dir, rundir.ReportJSON))
 	require.NoError(t, err)
 	again, err := Rebuild(dir)
 	require.NoError(t, err)
 	assert.Equal(t, string(onDisk), string(jsonOf(t, again)), "rebuilt next to its own report.json")
 
-	md, err := os.ReadFile(filepath.Join(dir, MarkdownFile))
+	md, err := os.ReadFile(filepath.Join(dir, rundir.ReportMarkdown))
 	require.NoError(t, err)
 	var want bytes.Buffer
 	require.NoError(t, again.WriteMarkdown(&want))
@@ -74,7 +76,7 @@ func TestRebuildTruncatedRun(t *testing.T) {
 	meta.Interrupted = true
 	rs := syntheticRun()[:600]
 	dir := writeRun(t, meta, rs)
-	path := filepath.Join(dir, ResultsFile)
+	path := filepath.Join(dir, rundir.Results)
 	st, err := os.Stat(path)
 	require.NoError(t, err)
 	require.NoError(t, os.Truncate(path, st.Size()-5))
@@ -86,7 +88,7 @@ func TestRebuildTruncatedRun(t *testing.T) {
 	assert.True(t, r.Run.Interrupted)
 	var lastSend time.Time
 	for i := range rs[:599] {
-		lastSend = latest(lastSend, rs[i].Timestamp.Add(SendLagOf(&rs[i])))
+		lastSend = latest(lastSend, rs[i].Timestamp.Add(sendLag(&rs[i])))
 	}
 	assert.Equal(t, lastSend, r.Window.End, "an interrupted run ends at its last send")
 	var md bytes.Buffer
@@ -105,14 +107,14 @@ func TestMetaRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, meta, got)
 
-	b, err := os.ReadFile(filepath.Join(dir, MetaFile))
+	b, err := os.ReadFile(filepath.Join(dir, rundir.Meta))
 	require.NoError(t, err)
 	var keys map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(b, &keys))
 	assert.JSONEq(t, "1", string(keys["schemaVersion"]))
 	assert.JSONEq(t, "1500", string(keys["meshReadyMs"]))
 
-	require.NoError(t, os.WriteFile(filepath.Join(dir, MetaFile), []byte(`{"schemaVersion": 9}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, rundir.Meta), []byte(`{"schemaVersion": 9}`), 0o644))
 	_, err = ReadMeta(dir)
 	require.ErrorIs(t, err, ErrSchemaVersion)
 

@@ -8,6 +8,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/meshlab/meshlab/rundir"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
@@ -37,7 +38,8 @@ func sample(route string, at time.Duration, code uint16, latency time.Duration) 
 
 // withLag annotates r with a send lag.
 func withLag(r vegeta.Result, lag time.Duration) vegeta.Result {
-	r.Headers = http.Header{SendLagHeader: {strconv.FormatInt(int64(lag), 10)}}
+	r.Headers = http.Header{}
+	rundir.SetSendLag(r.Headers, lag)
 	return r
 }
 

@@ -8,10 +8,9 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-)
 
-// HTMLFile is the name of the HTML report in a run directory.
-const HTMLFile = "report.html"
+	"github.com/meshlab/meshlab/rundir"
+)
 
 //go:embed report.html.tmpl
 var htmlSource string
@@ -73,7 +72,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 func WriteHTMLFile(dir string, r *Report) error {
 	var b bytes.Buffer
 	if err := r.WriteHTML(&b); err != nil {
-		return fmt.Errorf("rendering %s: %w", HTMLFile, err)
+		return fmt.Errorf("rendering %s: %w", rundir.ReportHTML, err)
 	}
-	return writeFileAtomic(filepath.Join(dir, HTMLFile), b.Bytes())
+	return writeFileAtomic(filepath.Join(dir, rundir.ReportHTML), b.Bytes())
 }

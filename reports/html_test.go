@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/rundir"
 )
 
 func TestHTMLSelfContained(t *testing.T) {
@@ -59,7 +61,7 @@ func TestHTMLInChromium(t *testing.T) {
 	m.PolicyChanges = []PolicyMark{{At: t0.Add(15 * time.Second), Name: "retries", Version: 2}}
 	r := Analyze(m, outageRun(8*time.Second, 11*time.Second))
 	require.NoError(t, WriteHTMLFile(dir, r))
-	page := "file://" + filepath.Join(dir, HTMLFile)
+	page := "file://" + filepath.Join(dir, rundir.ReportHTML)
 	shot := filepath.Join(os.TempDir(), "meshlab-report-screenshot.png")
 	_ = os.Remove(shot)
 

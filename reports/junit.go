@@ -6,9 +6,6 @@ import (
 	"io"
 )
 
-// JUnitFile is the name of the gates' JUnit report in a run directory.
-const JUnitFile = "junit.xml"
-
 type junitSuite struct {
 	XMLName  xml.Name    `xml:"testsuite"`
 	Name     string      `xml:"name,attr"`

@@ -8,20 +8,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/meshlab/meshlab/rundir"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
 // SchemaVersion is the version of report.json and run.json. Adding a field keeps it; changing
 // or removing one bumps it.
 const SchemaVersion = 1
-
-// Names of the files in a run directory.
-const (
-	MetaFile       = "run.json"
-	ResultsFile    = "results.bin"
-	JSONReportFile = "report.json"
-	MarkdownFile   = "report.md"
-)
 
 // ErrSchemaVersion is returned for a run.json or report.json newer than this build understands.
 var ErrSchemaVersion = errors.New("unsupported schema version")
@@ -104,14 +97,14 @@ func (m *Meta) UnmarshalJSON(b []byte) error {
 func WriteMeta(dir string, m Meta) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encoding %s: %w", MetaFile, err)
+		return fmt.Errorf("encoding %s: %w", rundir.Meta, err)
 	}
-	return writeFileAtomic(filepath.Join(dir, MetaFile), append(b, '\n'))
+	return writeFileAtomic(filepath.Join(dir, rundir.Meta), append(b, '\n'))
 }
 
 // ReadMeta reads dir/run.json.
 func ReadMeta(dir string) (Meta, error) {
-	path := filepath.Join(dir, MetaFile)
+	path := filepath.Join(dir, rundir.Meta)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return Meta{}, fmt.Errorf("reading run metadata: %w", err)

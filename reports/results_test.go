@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/meshlab/meshlab/rundir"
 )
 
 // encodeResults encodes rs as the harness does and returns the stream and the offset of the end
@@ -46,7 +48,7 @@ func TestReadResults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			path := filepath.Join(t.TempDir(), ResultsFile)
+			path := filepath.Join(t.TempDir(), rundir.Results)
 			require.NoError(t, os.WriteFile(path, stream[:tt.size], 0o644))
 			got, dropped, err := ReadResults(path)
 			require.NoError(t, err)

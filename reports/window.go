@@ -22,7 +22,7 @@ func measuredWindow(m Meta, results []vegeta.Result) window {
 		if first.IsZero() || r.Timestamp.Before(first) {
 			first = r.Timestamp
 		}
-		last = latest(last, r.Timestamp, r.Timestamp.Add(SendLagOf(r)))
+		last = latest(last, r.Timestamp, r.Timestamp.Add(sendLag(r)))
 	}
 	origin := m.StartedAt
 	if origin.IsZero() {

@@ -17,6 +17,7 @@ import (
 	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/netfault"
 	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/rundir"
 )
 
 // localMesh is a running local mesh.
@@ -51,7 +52,7 @@ func (b *backend) Up(ctx context.Context, spec clusters.Spec) (clusters.Mesh, er
 	}
 	spec.Topology.Default() // a copy: the caller's maps and pointers are replaced, not changed
 	m := &localMesh{opts: b.opts, spec: spec, meshd: meshd, log: b.opts.Logger, began: time.Now()}
-	if err := os.MkdirAll(filepath.Join(spec.Dir, "logs"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(spec.Dir, rundir.Logs), 0o755); err != nil {
 		return nil, err
 	}
 	if err := m.up(ctx); err != nil {
@@ -153,14 +154,14 @@ func (m *localMesh) stopping() bool { return m.stop.Load() }
 func (m *localMesh) restartDelay() time.Duration { return m.spec.Topology.RestartDelay.Duration }
 
 func (m *localMesh) logPath(id string) string {
-	return filepath.Join(m.spec.Dir, "logs", filepathSafe(id)+".log")
+	return filepath.Join(m.spec.Dir, rundir.Logs, filepathSafe(id)+".log")
 }
 
 // record appends an incarnation to <run>/processes.jsonl: pid and addresses, for cleanup checks.
 func (m *localMesh) record(id string, r proc.Ready) {
 	m.recordsMu.Lock()
 	defer m.recordsMu.Unlock()
-	f, err := os.OpenFile(filepath.Join(m.spec.Dir, "processes.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(filepath.Join(m.spec.Dir, rundir.Processes), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		m.log.Warn("recording process", "id", id, "err", err)
 		return

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/meshlab/meshlab/reports"
+	"github.com/meshlab/meshlab/rundir"
 )
 
 // compareFlags are compare's (and reproduce's) flags.
@@ -139,7 +139,7 @@ func loadReports(path string, wantRepeat bool) ([]*reports.Report, error) {
 		r, err := readReportFile(path)
 		return []*reports.Report{r}, err
 	}
-	runs, err := repeatRuns(path)
+	runs, err := rundir.Repeats(path)
 	if err != nil {
 		return nil, err
 	}
@@ -161,32 +161,9 @@ func loadReports(path string, wantRepeat bool) ([]*reports.Report, error) {
 	return out, nil
 }
 
-// repeatRuns lists the run directories of a repeat directory; none for a plain run.
-func repeatRuns(dir string) ([]string, error) {
-	if b, err := os.ReadFile(filepath.Join(dir, repeatJSON)); err == nil {
-		var sum repeatSummary
-		if err := json.Unmarshal(b, &sum); err != nil {
-			return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, repeatJSON), err)
-		}
-		out := make([]string, len(sum.Runs))
-		for i, r := range sum.Runs {
-			out[i] = filepath.Join(dir, r)
-		}
-		return out, nil
-	}
-	var out []string
-	for i := 1; ; i++ {
-		d := filepath.Join(dir, fmt.Sprintf("run-%d", i))
-		if _, err := os.Stat(d); err != nil {
-			return out, nil
-		}
-		out = append(out, d)
-	}
-}
-
 // runReport reads dir/report.json, or rebuilds it from the samples when it is missing.
 func runReport(dir string) (*reports.Report, error) {
-	r, err := readReportFile(filepath.Join(dir, reports.JSONReportFile))
+	r, err := readReportFile(filepath.Join(dir, rundir.ReportJSON))
 	if errors.Is(err, os.ErrNotExist) {
 		return reports.Rebuild(dir)
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/rundir"
 )
 
 // compareCatalog holds hop and hop-slow (hop with 5 ms added to every sidecar hop).
@@ -66,7 +68,7 @@ func TestCompareSameBuildAndSlowerHops(t *testing.T) {
 		code, _ = runMeshlab(t, "compare", "--format", "json", filepath.Join(tmp, "a", "report.json"), filepath.Join(tmp, "b"))
 		assert.Equal(t, exitOK, code)
 	} else {
-		assert.FileExists(t, filepath.Join(tmp, "a", repeatJSON))
-		assert.FileExists(t, filepath.Join(tmp, "a", repeatMarkdown))
+		assert.FileExists(t, filepath.Join(tmp, "a", rundir.RepeatJSON))
+		assert.FileExists(t, filepath.Join(tmp, "a", rundir.RepeatMarkdown))
 	}
 }

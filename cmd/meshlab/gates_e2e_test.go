@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshlab/meshlab/reports"
+	"github.com/meshlab/meshlab/rundir"
 )
 
 // runMeshlab runs meshlab to completion and returns its exit code and output.
@@ -87,7 +88,7 @@ func TestPaymentPartitionGates(t *testing.T) {
 		assert.Less(t, time.Duration(e.AfterInjection), 3*time.Second, "ejected by %s", e.By)
 	}
 	assert.GreaterOrEqual(t, len(r.Ejections), len(f.EjectionEvents))
-	md, err := os.ReadFile(filepath.Join(on, reports.MarkdownFile))
+	md, err := os.ReadFile(filepath.Join(on, rundir.ReportMarkdown))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "**Outlier ejections**")
 
@@ -99,7 +100,7 @@ func TestPaymentPartitionGates(t *testing.T) {
 	}
 	require.Len(t, r.Failover.Faults, 1)
 	assert.NotNil(t, r.Failover.Faults[0].TimeToDetect, "calls to the cut instance hang: detected")
-	assert.FileExists(t, filepath.Join(off, reports.JUnitFile))
+	assert.FileExists(t, filepath.Join(off, rundir.JUnit))
 }
 
 // TestPaymentPodKillGatesNeedThePolicy: without retries and outlier detection (--policy none),

@@ -3,12 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/meshlab/meshlab/reports"
+	"github.com/meshlab/meshlab/rundir"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
@@ -20,12 +19,12 @@ func runRepeats(cmd *cobra.Command, s Streams, g *globalFlags, f *runFlags, sc s
 	var failed []error
 	for i := range f.repeat {
 		fmt.Fprintf(s.Out, "== run %d of %d\n", i+1, f.repeat)
-		out, err := runOnce(cmd, s, g, f, sc, filepath.Join(dir, "run-"+strconv.Itoa(i+1)), i)
+		out, err := runOnce(cmd, s, g, f, sc, rundir.Repeat(dir, i), i)
 		if err != nil {
 			return err
 		}
 		if err := gateVerdict(s, out.Report); err != nil {
-			failed = append(failed, fmt.Errorf("run-%d: %w", i+1, err))
+			failed = append(failed, fmt.Errorf("%s: %w", rundir.RepeatName(i), err))
 		}
 		rs = append(rs, out.Report)
 	}

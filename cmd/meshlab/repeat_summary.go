@@ -12,12 +12,7 @@ import (
 	"time"
 
 	"github.com/meshlab/meshlab/reports"
-)
-
-// Files of a repeated run's directory.
-const (
-	repeatJSON     = "repeat.json"
-	repeatMarkdown = "repeat.md"
+	"github.com/meshlab/meshlab/rundir"
 )
 
 // repeatSummary is the spread of a scenario's repeats: per phase ("overall" first), the median
@@ -67,7 +62,7 @@ func summarize(scenario string, rs []*reports.Report) repeatSummary {
 		}
 	}
 	for i, r := range rs {
-		sum.Runs = append(sum.Runs, "run-"+strconv.Itoa(i+1))
+		sum.Runs = append(sum.Runs, rundir.RepeatName(i))
 		add("overall", r.Overall, r.SLO)
 		for _, p := range r.Phases {
 			add(p.Name, p.Stats, p.SLO)
@@ -116,10 +111,10 @@ func (r repeatSummary) write(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, repeatJSON), append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, rundir.RepeatJSON), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, repeatMarkdown))
+	f, err := os.Create(filepath.Join(dir, rundir.RepeatMarkdown))
 	if err != nil {
 		return err
 	}

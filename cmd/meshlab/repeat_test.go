@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshlab/meshlab/reports"
+	"github.com/meshlab/meshlab/rundir"
 )
 
 func TestSpreadOf(t *testing.T) {
@@ -42,7 +43,7 @@ func TestRepeatSummaryAndLoad(t *testing.T) {
 		require.NoError(t, os.MkdirAll(run, 0o755))
 		var b bytes.Buffer
 		require.NoError(t, r.WriteJSON(&b))
-		require.NoError(t, os.WriteFile(filepath.Join(run, reports.JSONReportFile), b.Bytes(), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(run, rundir.ReportJSON), b.Bytes(), 0o644))
 		rs = append(rs, r)
 	}
 	sum := summarize("s", rs)
@@ -52,7 +53,7 @@ func TestRepeatSummaryAndLoad(t *testing.T) {
 	assert.Equal(t, 10.0, sum.Phases[1].P50.Median)
 	assert.Equal(t, 30.0, sum.Phases[1].P99.Median)
 	assert.Equal(t, 20.0, sum.Phases[1].BudgetSpent.Median)
-	md, err := os.ReadFile(filepath.Join(dir, repeatMarkdown))
+	md, err := os.ReadFile(filepath.Join(dir, rundir.RepeatMarkdown))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "| baseline | 3 | 10.00ms (20.0%) | 30.00ms (20.0%) | 99.50% (0.0%) | 20.00% (50.0%) |")
 

@@ -6,11 +6,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/meshlab/meshlab/reports"
+	"github.com/meshlab/meshlab/rundir"
 )
 
 func newReproduceCmd(s Streams, g *globalFlags) *cobra.Command {
@@ -51,7 +51,7 @@ func reproduce(cmd *cobra.Command, s Streams, g *globalFlags, rf *runFlags, path
 	sc := orig.Scenario.Clone()
 	out := rf.out
 	if out == "" {
-		out = filepath.Join("runs", sc.Name+"-reproduce-"+time.Now().UTC().Format("20060102-150405.000"))
+		out = rundir.New("", sc.Name+"-reproduce")
 	}
 	res, err := runOnce(cmd, s, g, rf, sc, out, 0)
 	if err != nil {

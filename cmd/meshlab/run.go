@@ -2,14 +2,13 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/clusters/local"
 	"github.com/meshlab/meshlab/harness"
+	"github.com/meshlab/meshlab/rundir"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
@@ -79,5 +78,5 @@ func repeatDir(f *runFlags, sc scenarios.Scenario) string {
 	if f.out != "" {
 		return f.out
 	}
-	return filepath.Join("runs", sc.Name+"-"+time.Now().UTC().Format("20060102-150405.000"))
+	return rundir.New("", sc.Name)
 }

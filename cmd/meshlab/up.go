@@ -12,6 +12,7 @@ import (
 	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/clusters/local"
 	"github.com/meshlab/meshlab/harness"
+	"github.com/meshlab/meshlab/rundir"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
@@ -31,7 +32,7 @@ func newUpCmd(s Streams, g *globalFlags) *cobra.Command {
 				return err
 			}
 			if dir == "" {
-				dir = filepath.Join("runs", "up-"+time.Now().UTC().Format("20060102-150405"))
+				dir = rundir.New("", "up")
 			}
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/meshlab/meshlab/rundir"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
@@ -91,7 +92,7 @@ func TestAttackConstant(t *testing.T) {
 		if i > 0 {
 			assert.False(t, r.Timestamp.Before(rs[i-1].Timestamp), "timestamps monotone in Seq at %d", i)
 		}
-		lag, ok := SendLag(&r)
+		lag, ok := rundir.SendLag(r.Headers)
 		require.True(t, ok, "seq %d has a send lag", i)
 		// vegeta never sends a hit before it is due: a negative lag is an error in began.
 		assert.GreaterOrEqual(t, lag, -time.Millisecond, "seq %d", i)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/meshlab/meshlab/rundir"
 )
 
 // Record is one line of a run's processes.jsonl.
@@ -26,7 +28,7 @@ type Record struct {
 
 // ReadRecords reads <dir>/processes.jsonl.
 func ReadRecords(dir string) ([]Record, error) {
-	f, err := os.Open(filepath.Join(dir, "processes.jsonl"))
+	f, err := os.Open(filepath.Join(dir, rundir.Processes))
 	if err != nil {
 		return nil, err
 	}
