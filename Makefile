@@ -51,6 +51,7 @@ bench: build
 lint: vet
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
+	@hack/check-layering.sh
 
 vet:
 	$(GO) vet ./...

@@ -2,6 +2,10 @@ package clusters
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/meshlab/meshlab/scenarios"
@@ -46,4 +50,20 @@ type Workload struct {
 	Version string            `json:"version"`
 	Labels  map[string]string `json:"labels"`
 	IP      string            `json:"ip,omitempty"` // its own address (a pod IP), where the backend has one
+}
+
+// Registry is the set of backends a program can run scenarios on, by the name scenarios use.
+type Registry map[string]Backend
+
+// Names are the registry's backend names, sorted: what a scenario's backend may be.
+func (r Registry) Names() []string {
+	return slices.Sorted(maps.Keys(r))
+}
+
+// Get returns the backend named name; the error for a name the registry lacks lists those it has.
+func (r Registry) Get(name string) (Backend, error) {
+	if b, ok := r[name]; ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("backend %q is not available here (this build has: %s)", name, strings.Join(r.Names(), ", "))
 }

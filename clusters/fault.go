@@ -2,22 +2,19 @@ package clusters
 
 import (
 	"context"
-	"time"
+	"net/http"
 
 	"github.com/meshlab/meshlab/mesh/policy"
+	"github.com/meshlab/meshlab/scenarios"
 )
 
-// Fault is one firing of a scenario fault as a backend realizes it: a Chaos Mesh object
-// (github.com/chaos-mesh/chaos-mesh/api/v1alpha1, typed), the workloads the harness selected for
-// it with the run's seed, and how long it lasts.
+// Fault is one firing of a scenario fault as a backend realizes it: the scenario's fault (its
+// Chaos Mesh object, typed, with kind, action, selectors, duration and whether it is one-shot)
+// and the workloads the harness selected for it with the run's seed.
 type Fault struct {
-	Name     string
-	Kind     string // "PodChaos", "NetworkChaos", "HTTPChaos", "StressChaos"
-	Action   string
-	Object   any           // *v1alpha1.PodChaos, *v1alpha1.NetworkChaos, …
-	Selected []string      // workload IDs picked by the selector
-	Targets  []string      // NetworkChaos: workload IDs picked by spec.target
-	Duration time.Duration // 0: until removed (one-shot actions ignore it)
+	scenarios.Fault
+	Selected []string // workload IDs picked by the selector
+	Targets  []string // NetworkChaos: workload IDs picked by spec.target
 }
 
 // Injector is an optional Mesh ability: realize a fault. Injecting the same fault twice is
@@ -47,8 +44,13 @@ type MetricsSource interface {
 	MetricsTargets() []MetricsTarget
 }
 
-// MetricsTarget is one proxy's admin endpoint.
+// MetricsTarget is one proxy's admin API (mesh/adminapi), as the backend reaches it.
 type MetricsTarget struct {
 	Workload string // the workload whose sidecar it is, or "gateway"
-	Admin    string // host:port
+	// Admin carries a request to the proxy's admin API and adds the run token: only the
+	// request's path and query matter; the backend supplies the way there (a loopback address,
+	// a port-forward through the API server).
+	Admin http.RoundTripper
+	// Where says where the admin API is, for messages ("127.0.11.1:41234").
+	Where string
 }

@@ -13,9 +13,7 @@ import (
 
 // firing is one fault firing on the run's clock: a scenario fault, or one firing of a Schedule.
 type firing struct {
-	fault    clusters.Fault // Selected/Targets filled at injection
-	at       time.Duration  // offset from the attack start
-	oneShot  bool           // pod-kill, container-kill: act once, nothing to remove
+	fault    clusters.Fault // Selected/Targets filled at injection; At is the offset from the attack start
 	selector func(ws []clusters.Workload) (selected, targets []string, err error)
 }
 
@@ -96,16 +94,22 @@ func (c *chaos) applyPolicy(ctx context.Context, name string, p policy.MeshPolic
 		c.log.Error("applying policy", "name", name, "err", err)
 		return err
 	}
+	c.markPolicy(name, v, time.Now())
+	return nil
+}
+
+// markPolicy records that policy version v (named name) was distributed at, and scrapes the
+// mesh's counters: the boundary of a phase.
+func (c *chaos) markPolicy(name string, v uint64, at time.Time) {
 	c.tl.mu.Lock()
-	c.tl.policies = append(c.tl.policies, policyEvent{at: time.Now(), name: name, version: v})
+	c.tl.policies = append(c.tl.policies, policyEvent{at: at, name: name, version: v})
 	c.tl.mu.Unlock()
 	c.view.scrape("policy:" + name)
-	return nil
 }
 
 // fire injects one firing at its time and removes it after its duration.
 func (c *chaos) fire(ctx context.Context, start time.Time, f firing) {
-	scheduled := start.Add(f.at)
+	scheduled := start.Add(f.fault.At)
 	ev := faultEvent{name: f.fault.Name, kind: f.fault.Kind, action: f.fault.Action, scheduled: scheduled}
 	idx := c.record(ev)
 	if !sleepUntil(ctx, scheduled) {
@@ -117,7 +121,7 @@ func (c *chaos) fire(ctx context.Context, start time.Time, f firing) {
 		c.update(idx, func(e *faultEvent) { e.err = err.Error() })
 		return
 	}
-	if f.oneShot || f.fault.Duration == 0 {
+	if f.fault.OneShot || f.fault.Duration == 0 {
 		return // one-shot, or until the run ends (removeAll)
 	}
 	if sleepUntil(ctx, scheduled.Add(f.fault.Duration)) {
@@ -147,11 +151,11 @@ func (c *chaos) inject(ctx context.Context, f firing, idx int) (clusters.Injecti
 	now := time.Now()
 	c.update(idx, func(e *faultEvent) {
 		e.injected, e.selected, e.differences = now, sel, in.Differences()
-		if f.oneShot {
+		if f.fault.OneShot {
 			e.removed = now
 		}
 	})
-	if !f.oneShot {
+	if !f.fault.OneShot {
 		c.active[idx] = in
 	}
 	go c.view.scrape("fault:" + f.fault.Name)
@@ -189,14 +193,7 @@ func (c *chaos) removeAll(ctx context.Context) {
 		now := time.Now()
 		c.update(idx, func(e *faultEvent) { e.removed = now })
 	}
-	if afterRemoveAll != nil {
-		afterRemoveAll(c)
-	}
 }
-
-// afterRemoveAll is a test hook: it runs when removeAll has recovered every fault, before the
-// mesh goes down.
-var afterRemoveAll func(c *chaos)
 
 func (c *chaos) record(ev faultEvent) int {
 	c.tl.mu.Lock()

@@ -5,38 +5,31 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/meshlab/meshlab/clusters"
-	"github.com/meshlab/meshlab/mesh/proxy"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/reports"
 )
 
 // maxStatsBytes bounds one proxy's /v1/stats answer.
 const maxStatsBytes = 4 << 20
 
-// proxyStats is the part of a proxy's GET /v1/stats the harness reads.
-type proxyStats struct {
-	Resilience proxy.Stats `json:"resilience"`
-}
-
-// scrapeEjections GETs /v1/stats of every target (with the run token) and returns the outlier
-// ejections each proxy remembers, named by the proxy that made them. Targets that fail are
-// left out and named in the error.
-func scrapeEjections(ctx context.Context, targets []clusters.MetricsTarget, token string) ([]reports.EjectionEvent, error) {
+// scrapeEjections GETs /v1/stats of every target's admin API and returns the outlier ejections
+// each proxy remembers, named by the proxy that made them. Targets that fail are left out and
+// named in the error.
+func scrapeEjections(ctx context.Context, targets []clusters.MetricsTarget) ([]reports.EjectionEvent, error) {
 	var out []reports.EjectionEvent
-	client := &http.Client{Timeout: scrapeTimeout}
 	err := fanOut(targets,
-		func(t clusters.MetricsTarget) (*proxyStats, error) {
-			var st proxyStats
-			return &st, adminGet(ctx, client, t.Admin, "/v1/stats", token, "", maxStatsBytes, func(body io.Reader) error {
+		func(t clusters.MetricsTarget) (*adminapi.StatsView, error) {
+			var st adminapi.StatsView
+			return &st, adminGet(ctx, t, adminapi.Stats, "", maxStatsBytes, func(body io.Reader) error {
 				if err := json.NewDecoder(body).Decode(&st); err != nil {
 					return fmt.Errorf("decoding: %w", err)
 				}
 				return nil
 			})
 		},
-		func(t clusters.MetricsTarget, st *proxyStats) {
+		func(t clusters.MetricsTarget, st *adminapi.StatsView) {
 			for svc, ss := range st.Resilience.Services {
 				for _, e := range ss.Ejections {
 					out = append(out, reports.EjectionEvent{At: e.At, Until: e.Until, Duration: reports.Duration(e.Duration),
@@ -44,7 +37,7 @@ func scrapeEjections(ctx context.Context, targets []clusters.MetricsTarget, toke
 				}
 			}
 		},
-		func(t clusters.MetricsTarget) string { return fmt.Sprintf("stats of %s (%s)", t.Workload, t.Admin) })
+		func(t clusters.MetricsTarget) string { return fmt.Sprintf("stats of %s (%s)", t.Workload, t.Where) })
 	return out, err
 }
 

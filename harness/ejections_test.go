@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
@@ -49,7 +49,7 @@ func ejectingProxy(t *testing.T, c *http.Client) (admin string, kill func()) {
 	mux.HandleFunc("GET /v1/stats", func(w http.ResponseWriter, _ *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"resilience": reg.Stats(), "authzDenied": 0})
 	})
-	adm := httptest.NewServer(proc.RequireToken(scrapeToken, mux))
+	adm := httptest.NewServer(adminapi.RequireToken(scrapeToken, mux))
 	t.Cleanup(adm.Close)
 	return adm.Listener.Addr().String(), adm.Close
 }
@@ -59,7 +59,7 @@ func TestMeshViewRecordsEjectionsOnceWithTheirProxy(t *testing.T) {
 	c := &http.Client{Timeout: 10 * time.Second}
 	before := time.Now()
 	admin, _ := ejectingProxy(t, c)
-	v := &meshView{src: targetsOf{{Workload: "order-0", Admin: admin}}, token: scrapeToken, log: slog.New(slog.DiscardHandler)}
+	v := &meshView{src: targetsOf{targetAt("order-0", admin)}, log: slog.New(slog.DiscardHandler)}
 	v.scrape("start")
 	v.scrape("end") // the proxy reports the same ejection again: recorded once
 	evs := v.allEjections()
@@ -81,7 +81,7 @@ func TestPolledEjectionsOutliveTheirProxy(t *testing.T) {
 	t.Parallel()
 	c := &http.Client{Timeout: 10 * time.Second}
 	admin, kill := ejectingProxy(t, c)
-	v := &meshView{src: targetsOf{{Workload: "order-1", Admin: admin}}, token: scrapeToken, log: slog.New(slog.DiscardHandler)}
+	v := &meshView{src: targetsOf{targetAt("order-1", admin)}, log: slog.New(slog.DiscardHandler)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := v.pollEjections(ctx, 20*time.Millisecond)
 	require.Eventually(t, func() bool { return len(v.allEjections()) == 1 }, 10*time.Second, 10*time.Millisecond)

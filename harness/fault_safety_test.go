@@ -29,11 +29,12 @@ var safetyFaults = map[string]string{
 		"spec":{"action":"pod-failure","mode":"one","selector":{"labelSelectors":{"app":"payment"}},"duration":"60s"}}`,
 }
 
-// removalCheck is what the afterRemoveAll hook saw: when it ran, whether every fault was
-// recorded removed, and whether every process of the mesh was still alive.
+// removalCheck is what the backend saw when the harness began to tear its mesh down: when,
+// whether every fault injected had been removed, and whether every process was still alive.
 type removalCheck struct {
 	at         time.Time
 	allRemoved bool
+	injected   int
 	dead       []int
 	probe      int // status of a request the fault would have broken, sent through the gateway
 }
@@ -43,24 +44,19 @@ type removalCheck struct {
 func TestCancelledRunRemovesEveryFaultBeforeStopping(t *testing.T) {
 	for _, kind := range []string{"network-delay", "http-abort", "stress", "pod-failure"} {
 		t.Run(kind, func(t *testing.T) {
-			opts := testOptions(t)
-			sc := shortScenario()
+			ctx, cancel := context.WithCancel(context.Background())
+			var seen *removalCheck
+			b := &hookedBackend{afterUp: func(*hookedMesh) { time.AfterFunc(1500*time.Millisecond, cancel) }}
+			opts, sc := hookedOptions(t, b)
+			b.beforeDown = func(m *hookedMesh) { seen = checkRemoval(t, m, opts.Dir, kind) }
 			sc.Load.Duration = scenarios.Duration{Duration: 20 * time.Second}
 			sc.Faults = []scenarios.FaultSpec{{At: scenarios.Duration{Duration: 200 * time.Millisecond},
 				Object: json.RawMessage(safetyFaults[kind])}}
-			var seen *removalCheck
-			afterRemoveAll = func(c *chaos) {
-				if seen == nil {
-					seen = checkRemoval(t, c, opts.Dir, kind)
-				}
-			}
-			defer func() { afterRemoveAll = nil }()
-			ctx, cancel := context.WithCancel(context.Background())
-			opts.afterUp = func() { time.AfterFunc(1500*time.Millisecond, cancel) }
 			_, err := Run(ctx, sc, opts)
 			require.ErrorIs(t, err, context.Canceled)
 
-			require.NotNil(t, seen, "removeAll ran")
+			require.NotNil(t, seen, "the mesh was torn down")
+			assert.Equal(t, 1, seen.injected, "the fault was injected once")
 			meta, err := reports.ReadMeta(opts.Dir)
 			require.NoError(t, err)
 			require.Len(t, meta.Faults, 1)
@@ -70,7 +66,7 @@ func TestCancelledRunRemovesEveryFaultBeforeStopping(t *testing.T) {
 				seen.at.Sub(f.Removed), seen.dead, seen.probe)
 			assert.False(t, f.Injected.IsZero(), "the fault was injected")
 			assert.False(t, f.Removed.IsZero(), "run.json records its removal")
-			assert.True(t, seen.allRemoved, "every fault removed when removeAll returns")
+			assert.True(t, seen.allRemoved, "every fault removed before the mesh goes down")
 			assert.Empty(t, seen.dead, "removed while every process still ran")
 			if seen.probe != 0 {
 				assert.Less(t, seen.probe, 300, "the request the fault broke works again")
@@ -82,14 +78,10 @@ func TestCancelledRunRemovesEveryFaultBeforeStopping(t *testing.T) {
 	}
 }
 
-// checkRemoval runs right after removeAll, before the mesh goes down.
-func checkRemoval(t *testing.T, c *chaos, dir, kind string) *removalCheck {
-	rc := &removalCheck{at: time.Now(), allRemoved: true}
-	c.tl.mu.Lock()
-	for _, e := range c.tl.faults {
-		rc.allRemoved = rc.allRemoved && !e.removed.IsZero()
-	}
-	c.tl.mu.Unlock()
+// checkRemoval runs when the harness begins to tear the mesh down, before it goes.
+func checkRemoval(t *testing.T, m *hookedMesh, dir, kind string) *removalCheck {
+	rc := &removalCheck{at: time.Now()}
+	rc.allRemoved, rc.injected = m.removed()
 	recs, err := proctest.ReadRecords(dir)
 	if err != nil {
 		t.Errorf("reading processes: %v", err)

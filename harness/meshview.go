@@ -15,9 +15,8 @@ import (
 // every phase — the attack's start and end, each fault's injection and removal, each policy
 // change — so the report can put the mesh's view beside the client's.
 type meshView struct {
-	src   clusters.MetricsSource
-	token string
-	log   *slog.Logger
+	src clusters.MetricsSource
+	log *slog.Logger
 
 	mu        sync.Mutex
 	scrapes   []reports.MeshScrape
@@ -25,9 +24,9 @@ type meshView struct {
 	seen      map[ejectionKey]bool
 }
 
-func newMeshView(mesh clusters.Mesh, token string, log *slog.Logger) *meshView {
+func newMeshView(mesh clusters.Mesh, log *slog.Logger) *meshView {
 	src, _ := mesh.(clusters.MetricsSource)
-	return &meshView{src: src, token: token, log: log}
+	return &meshView{src: src, log: log}
 }
 
 // scrape records the counters now, labelled with the phase boundary it marks.
@@ -46,13 +45,13 @@ func (v *meshView) scrape(label string) {
 	)
 	wg.Go(func() {
 		var err error
-		if counters, err = scrapeMesh(ctx, targets, v.token); err != nil {
+		if counters, err = scrapeMesh(ctx, targets); err != nil {
 			v.log.Warn("scraping the mesh", "at", label, "err", err) // partial sums are still kept
 		}
 	})
 	wg.Go(func() {
 		var err error
-		if evs, err = scrapeEjections(ctx, targets, v.token); err != nil {
+		if evs, err = scrapeEjections(ctx, targets); err != nil {
 			v.log.Warn("reading the proxies' ejections", "at", label, "err", err)
 		}
 	})
@@ -88,7 +87,7 @@ func (v *meshView) pollEjections(ctx context.Context, every time.Duration) (done
 			case <-t.C:
 			}
 			pctx, cancel := context.WithTimeout(ctx, every)
-			evs, _ := scrapeEjections(pctx, v.src.MetricsTargets(), v.token) // a dead target is expected here
+			evs, _ := scrapeEjections(pctx, v.src.MetricsTargets()) // a dead target is expected here
 			cancel()
 			v.mu.Lock()
 			v.addEjectionsLocked(evs)

@@ -4,39 +4,27 @@ import (
 	"fmt"
 	"strings"
 
-	cm "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
-
 	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/reports"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
-// plan expands a scenario's faults (schedules included) and policy changes onto the run's
+// plan puts a scenario's fault plan (schedules expanded) and policy changes on the run's
 // clock. Selection happens at each firing's injection, drawn from the run's seed and the
 // firing's name, so a rerun picks the same instances.
-func plan(sc scenarios.Scenario) ([]firing, []policyChange, error) {
-	plans, err := sc.FaultPlan(sc.Load.Duration.Duration)
-	if err != nil {
-		return nil, nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
-	}
+func plan(sc scenarios.Scenario, plans scenarios.FaultPlan) ([]firing, []policyChange) {
 	workloads := sc.Workloads()
 	var firings []firing
 	for _, p := range plans {
-		sel, target, err := selectors(p.Object)
-		if err != nil {
-			return nil, nil, fmt.Errorf("scenario %s: fault %s: %w", sc.Name, p.Name, err)
-		}
-		name := p.Name
-		firings = append(firings, firing{
-			fault: clusters.Fault{Name: name, Kind: p.Kind, Action: p.Action, Object: p.Object, Duration: p.Duration},
-			at:    p.At, oneShot: p.Action == string(cm.PodKillAction) || p.Action == string(cm.ContainerKillAction),
+		f := p.Fault
+		firings = append(firings, firing{fault: clusters.Fault{Fault: f},
 			selector: func([]clusters.Workload) ([]string, []string, error) {
-				rng := scenarios.FaultRand(sc.Seed, name)
-				picked, err := scenarios.Select(sel.Selector, sel.Mode, sel.Value, workloads, rng)
-				if err != nil || target == nil {
+				rng := scenarios.FaultRand(sc.Seed, f.Name)
+				picked, err := scenarios.Select(f.Selector.Selector, f.Selector.Mode, f.Selector.Value, workloads, rng)
+				if err != nil || f.Target == nil {
 					return picked, nil, err
 				}
-				targets, err := scenarios.Select(target.Selector, target.Mode, target.Value, workloads, rng)
+				targets, err := scenarios.Select(f.Target.Selector, f.Target.Mode, f.Target.Value, workloads, rng)
 				return picked, targets, err
 			},
 		})
@@ -49,22 +37,7 @@ func plan(sc scenarios.Scenario) ([]firing, []policyChange, error) {
 		}
 		changes = append(changes, policyChange{at: pc.At.Duration, name: name, policy: pc.Policy})
 	}
-	return firings, changes, nil
-}
-
-// selectors returns a Chaos Mesh object's pod selector and, for NetworkChaos, its target's.
-func selectors(obj any) (cm.PodSelector, *cm.PodSelector, error) {
-	switch o := obj.(type) {
-	case *cm.PodChaos:
-		return o.Spec.PodSelector, nil, nil
-	case *cm.NetworkChaos:
-		return o.Spec.PodSelector, o.Spec.Target, nil
-	case *cm.HTTPChaos:
-		return o.Spec.PodSelector, nil, nil
-	case *cm.StressChaos:
-		return o.Spec.PodSelector, nil, nil
-	}
-	return cm.PodSelector{}, nil, fmt.Errorf("%T cannot be realized", obj)
+	return firings, changes
 }
 
 // fill copies the run's timeline into the report metadata.

@@ -2,8 +2,6 @@ package harness
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/meshlab/meshlab/clusters"
@@ -23,7 +22,7 @@ import (
 // Options configure one run.
 type Options struct {
 	// Backends by name; the scenario's backend picks one.
-	Backends map[string]clusters.Backend
+	Backends clusters.Registry
 	// Dir is the run directory; empty: OutRoot/<scenario>-<time>.
 	Dir     string
 	OutRoot string
@@ -34,8 +33,6 @@ type Options struct {
 	// Repeat and RepeatIndex place this run among repeats of the scenario (Meta.Repeat,
 	// Meta.RepeatIndex); zero: a single run.
 	Repeat, RepeatIndex int
-
-	afterUp func() // test hook: runs once the mesh is up
 }
 
 // Outcome is what a run produced.
@@ -45,107 +42,167 @@ type Outcome struct {
 }
 
 // Run runs sc (defaults filled, validated) and writes its report. Whatever happens — success,
-// an error, ctx cancelled by a signal, a panic — the mesh it started is torn down before Run
-// returns, and every sample taken is on disk. A cancelled run still writes a report of what it
-// measured, marked interrupted, and returns ctx's error.
+// an error, ctx cancelled by a signal, a panic — every fault it injected is removed and the
+// mesh it started is torn down before Run returns, and every sample taken is on disk. A
+// cancelled run still writes a report of what it measured, marked interrupted, and returns
+// ctx's error.
 func Run(ctx context.Context, sc scenarios.Scenario, opts Options) (out Outcome, err error) {
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	backend, ok := opts.Backends[sc.Backend]
-	if !ok {
-		return out, fmt.Errorf("scenario %s: backend %q is not available here", sc.Name, sc.Backend)
-	}
-	if ps := CheckGates(sc); len(ps) > 0 {
-		return out, fmt.Errorf("scenario %s: %w", sc.Name, &scenarios.ValidationError{Problems: ps})
-	}
-	firings, changes, err := plan(sc)
+	r, err := newRun(sc, opts)
 	if err != nil {
 		return out, err
 	}
-	out.Dir, err = runDir(opts, sc)
-	if err != nil {
-		return out, err
-	}
-	began := time.Now()
-	meta := newMeta(sc, backend.Name(), filepath.Base(out.Dir))
-	meta.Repeat, meta.RepeatIndex = opts.Repeat, opts.RepeatIndex
-	if err := reports.WriteMeta(out.Dir, meta); err != nil {
-		return out, err
-	}
-	log.Info("run starting", "scenario", sc.Name, "dir", out.Dir, "backend", backend.Name())
-
-	token := NewToken()
-	mesh, err := backend.Up(ctx, clusters.Spec{
-		RunID: meta.RunID, Dir: out.Dir, Seed: sc.Seed, Namespace: sc.Namespace,
-		Topology: sc.Topology, Token: token,
-	})
-	if err != nil {
-		return out, fmt.Errorf("bringing the mesh up: %w", err)
-	}
-	ch := newChaos(mesh, log)
-	ch.view = newMeshView(mesh, token, log)
-	chaosCtx, stopChaos := context.WithCancel(ctx)
+	out.Dir = r.dir
 	defer func() {
-		// Every exit path, a panic included, removes every active fault, then tears the mesh
-		// down.
-		r := recover()
-		stopChaos()
-		dctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		ch.wg.Wait()
-		ch.removeAll(dctx)
-		if derr := mesh.Down(dctx); derr != nil && err == nil {
-			err = fmt.Errorf("tearing the mesh down: %w", derr)
+		p := recover()
+		if terr := r.teardown(); terr != nil && err == nil {
+			err = terr
 		}
-		if r != nil {
-			panic(r)
+		if p != nil {
+			panic(p)
 		}
 	}()
-	meta.MeshReady = time.Since(began)
-	log.Info("mesh ready", "gateway", mesh.GatewayURL(), "took", meta.MeshReady.Round(time.Millisecond))
-	if opts.Progress != nil {
-		fmt.Fprintf(opts.Progress, "mesh ready in %s; gateway %s\n", meta.MeshReady.Round(time.Millisecond), mesh.GatewayURL())
-	}
-	if sc.Policy != nil {
-		if err := ch.applyPolicy(ctx, "initial", *sc.Policy); err != nil {
-			return out, fmt.Errorf("applying the scenario's policy: %w", err)
-		}
-	}
-	if opts.afterUp != nil {
-		opts.afterUp()
-	}
-	cpu := sampleCPU(chaosCtx, time.Second)
-	ch.view.scrape("start")
-	polled := ch.view.pollEjections(chaosCtx, ejectionPollEvery)
-	ch.start(chaosCtx, time.Now(), firings, changes)
-	sum, attackErr := attack(ctx, sc, mesh.GatewayURL(), out.Dir, opts, ch.activeFaults, log)
-	stopChaos()
-	ch.wg.Wait()
-	rctx, cancelRemove := context.WithTimeout(context.Background(), 15*time.Second)
-	ch.removeAll(rctx)
-	cancelRemove()
-	<-polled
-	ch.view.scrape("end")
-	ch.fill(&meta)
-	meta.Mesh = ch.view.all()
-	meta.Ejections = ch.view.allEjections()
-	meta.HostCPU = toCPUSamples(<-cpu)
-	meta.StartedAt = sum.Started
-	meta.ScheduledRequests = int(sum.Scheduled)
-	meta.Interrupted = attackErr != nil
-	if err := reports.WriteMeta(out.Dir, meta); err != nil {
+	if err := r.up(ctx); err != nil {
 		return out, err
 	}
-	out.Report, err = reports.Rebuild(out.Dir)
-	if err != nil {
-		return out, fmt.Errorf("building the report: %w", err)
-	}
-	if err := reports.WriteFiles(out.Dir, out.Report); err != nil {
+	attackErr := r.measure(ctx)
+	if out.Report, err = r.finish(attackErr != nil); err != nil {
 		return out, err
 	}
 	return out, attackErr
+}
+
+// run is one run of a scenario, from its plan to its report.
+type run struct {
+	sc      scenarios.Scenario
+	opts    Options
+	log     *slog.Logger
+	dir     string
+	began   time.Time
+	meta    reports.Meta
+	firings []firing
+	changes []policyChange
+
+	mesh       *Mesh
+	chaos      *chaos
+	stopChaos  context.CancelFunc // stops the fault schedule and the ejection poll
+	polled     <-chan struct{}    // closed when the ejection poll stopped
+	cpu        <-chan []cpuSample
+	sum        load.Summary
+	faultsOnce sync.Once
+}
+
+// newRun checks sc's gates against its fault plan, plans its faults and policy changes on the
+// run clock, and creates the run directory with its run.json. Nothing is created when a check
+// fails.
+func newRun(sc scenarios.Scenario, opts Options) (*run, error) {
+	r := &run{sc: sc, opts: opts, log: opts.Logger, began: time.Now()}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	backend, err := opts.Backends.Get(sc.Backend)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	faults, err := sc.FaultPlan(sc.Load.Duration.Duration)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	if ps := reports.CheckGates(sc.Gates, faults.Names()); len(ps) > 0 {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, &scenarios.ValidationError{Problems: ps})
+	}
+	r.firings, r.changes = plan(sc, faults)
+	if r.dir = opts.Dir; r.dir == "" {
+		r.dir = rundir.New(opts.OutRoot, sc.Name)
+	}
+	if err := rundir.Create(r.dir); err != nil {
+		return nil, err
+	}
+	r.meta = newMeta(sc, backend.Name(), filepath.Base(r.dir))
+	r.meta.Repeat, r.meta.RepeatIndex = opts.Repeat, opts.RepeatIndex
+	return r, reports.WriteMeta(r.dir, r.meta)
+}
+
+// up brings the mesh up with the scenario's policy and marks the policy's moment.
+func (r *run) up(ctx context.Context) error {
+	r.log.Info("run starting", "scenario", r.sc.Name, "dir", r.dir, "backend", r.sc.Backend)
+	m, err := Up(ctx, r.sc, UpOptions{Backends: r.opts.Backends, Dir: r.dir, RunID: r.meta.RunID, Logger: r.log})
+	if err != nil {
+		return err
+	}
+	r.mesh = m
+	r.chaos = newChaos(m.Mesh, r.log)
+	r.chaos.view = newMeshView(m.Mesh, r.log)
+	r.meta.MeshReady = time.Since(r.began)
+	r.log.Info("mesh ready", "gateway", m.GatewayURL(), "took", r.meta.MeshReady.Round(time.Millisecond))
+	if r.opts.Progress != nil {
+		fmt.Fprintf(r.opts.Progress, "mesh ready in %s; gateway %s\n", r.meta.MeshReady.Round(time.Millisecond), m.GatewayURL())
+	}
+	if m.Policy != 0 {
+		r.chaos.markPolicy("initial", m.Policy, m.PolicyAt)
+	}
+	return nil
+}
+
+// measure runs the load with the fault schedule, the CPU sampler and the ejection poll
+// beside it, and removes every fault once the load ends.
+func (r *run) measure(ctx context.Context) error {
+	chaosCtx, stop := context.WithCancel(ctx)
+	r.stopChaos = stop
+	r.cpu = sampleCPU(chaosCtx, time.Second)
+	r.chaos.view.scrape("start")
+	r.polled = r.chaos.view.pollEjections(chaosCtx, ejectionPollEvery)
+	r.chaos.start(chaosCtx, time.Now(), r.firings, r.changes)
+	var err error
+	r.sum, err = attack(ctx, r.sc, r.mesh.GatewayURL(), r.dir, r.opts, r.chaos.activeFaults, r.log)
+	r.stopFaults()
+	return err
+}
+
+// stopFaults stops the fault schedule and removes every active fault, once, whichever exit
+// path gets here first.
+func (r *run) stopFaults() {
+	r.faultsOnce.Do(func() {
+		if r.stopChaos != nil {
+			r.stopChaos()
+		}
+		r.chaos.wg.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), downTimeout)
+		defer cancel()
+		r.chaos.removeAll(ctx)
+	})
+}
+
+// teardown runs on every exit path: faults first, then the mesh, if it came up.
+func (r *run) teardown() error {
+	if r.mesh == nil {
+		return nil
+	}
+	r.stopFaults()
+	if err := r.mesh.Close(); err != nil {
+		return fmt.Errorf("tearing the mesh down: %w", err)
+	}
+	return nil
+}
+
+// finish takes the last scrape and writes run.json and the report files.
+func (r *run) finish(interrupted bool) (*reports.Report, error) {
+	<-r.polled
+	r.chaos.view.scrape("end")
+	r.chaos.fill(&r.meta)
+	r.meta.Mesh = r.chaos.view.all()
+	r.meta.Ejections = r.chaos.view.allEjections()
+	r.meta.HostCPU = toCPUSamples(<-r.cpu)
+	r.meta.StartedAt = r.sum.Started
+	r.meta.ScheduledRequests = int(r.sum.Scheduled)
+	r.meta.Interrupted = interrupted
+	if err := reports.WriteMeta(r.dir, r.meta); err != nil {
+		return nil, err
+	}
+	rep, err := reports.Rebuild(r.dir)
+	if err != nil {
+		return nil, fmt.Errorf("building the report: %w", err)
+	}
+	return rep, reports.WriteFiles(r.dir, rep)
 }
 
 // attack drives the scenario's load through the gateway, streaming samples to results.bin.
@@ -164,15 +221,6 @@ func attack(ctx context.Context, sc scenarios.Scenario, gateway, dir string, opt
 		err = ctx.Err()
 	}
 	return sum, err
-}
-
-// runDir creates the run directory.
-func runDir(opts Options, sc scenarios.Scenario) (string, error) {
-	dir := opts.Dir
-	if dir == "" {
-		dir = rundir.New(opts.OutRoot, sc.Name)
-	}
-	return dir, rundir.Create(dir)
 }
 
 func newMeta(sc scenarios.Scenario, backend, runID string) reports.Meta {
@@ -210,11 +258,4 @@ func depVersion(path string) string {
 		}
 	}
 	return "unknown"
-}
-
-// NewToken returns a fresh random run token for admin endpoints.
-func NewToken() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -25,15 +25,26 @@ func TestMain(m *testing.M) {
 
 func testOptions(t *testing.T) Options {
 	t.Helper()
+	return Options{Backends: clusters.Registry{"local": localBackend(t)}, Dir: filepath.Join(t.TempDir(), "run")}
+}
+
+func localBackend(t *testing.T) clusters.Backend {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: starts the real mesh")
 	}
 	bin, err := testbin.Build()
 	require.NoError(t, err)
-	return Options{
-		Backends: map[string]clusters.Backend{"local": local.New(local.Options{Meshd: filepath.Join(bin, "meshd")})},
-		Dir:      filepath.Join(t.TempDir(), "run"),
-	}
+	return local.New(local.Options{Meshd: filepath.Join(bin, "meshd")})
+}
+
+// hookedOptions runs on b, the local backend under the name "hooked", wrapped.
+func hookedOptions(t *testing.T, b *hookedBackend) (Options, scenarios.Scenario) {
+	t.Helper()
+	b.name, b.inner = "hooked", localBackend(t)
+	sc := shortScenario()
+	sc.Backend = b.name
+	return Options{Backends: clusters.Registry{b.name: b}, Dir: filepath.Join(t.TempDir(), "run")}, sc
 }
 
 func shortScenario() scenarios.Scenario {
@@ -44,22 +55,25 @@ func shortScenario() scenarios.Scenario {
 }
 
 func TestPanicInHarnessTearsDown(t *testing.T) {
-	opts := testOptions(t)
-	opts.afterUp = func() { panic("boom") }
+	var downs int
+	b := &hookedBackend{
+		onScrape:   func(*hookedMesh) { panic("boom") }, // the harness's first scrape, at the attack's start
+		beforeDown: func(*hookedMesh) { downs++ },
+	}
+	opts, sc := hookedOptions(t, b)
 	func() {
 		defer func() { assert.Equal(t, "boom", recover()) }()
-		_, _ = Run(context.Background(), shortScenario(), opts)
+		_, _ = Run(context.Background(), sc, opts)
 	}()
+	assert.Equal(t, 1, downs, "the mesh was torn down once")
 	recs, err := proctest.ReadRecords(opts.Dir)
 	require.NoError(t, err)
 	assert.Empty(t, proctest.Leftovers(recs, os.Getpid()))
 }
 
 func TestCancelledRunTearsDownAndReports(t *testing.T) {
-	opts := testOptions(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	opts.afterUp = func() { time.AfterFunc(time.Second, cancel) }
-	sc := shortScenario()
+	opts, sc := hookedOptions(t, &hookedBackend{afterUp: func(*hookedMesh) { time.AfterFunc(time.Second, cancel) }})
 	sc.Load.Duration = scenarios.Duration{Duration: 20 * time.Second}
 	out, err := Run(ctx, sc, opts)
 	require.ErrorIs(t, err, context.Canceled)
@@ -75,8 +89,8 @@ func TestUnknownBackendChangesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	sc := shortScenario()
 	sc.Backend = "kind"
-	_, err := Run(context.Background(), sc, Options{Dir: dir, Backends: map[string]clusters.Backend{}})
+	_, err := Run(context.Background(), sc, Options{Dir: dir, Backends: clusters.Registry{"local": nil}})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `backend "kind"`)
+	assert.Contains(t, err.Error(), `backend "kind" is not available here (this build has: local)`)
 	assert.NoDirExists(t, dir, "a refused run creates nothing")
 }

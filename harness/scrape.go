@@ -15,8 +15,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/meshlab/meshlab/clusters"
-	"github.com/meshlab/meshlab/mesh/proc"
-	"github.com/meshlab/meshlab/mesh/telemetry"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 )
 
 // Scrape limits: one target's answer, and its time when ctx sets none shorter.
@@ -44,38 +43,36 @@ func side5xx(s string) func(map[string]string) bool {
 // amplification. The public side is the gateway's view of client requests; the inbound side
 // sees every try that reached a sidecar, so its 5xx are what retries hid.
 var meshCounters = map[string]meshCounter{
-	"requests":               {telemetry.NameRequests, side(telemetry.SideOutbound)},
-	"requests_5xx":           {telemetry.NameRequests, side5xx(telemetry.SideOutbound)},
-	"requests_public":        {telemetry.NameRequests, side(telemetry.SidePublic)},
-	"requests_public_5xx":    {telemetry.NameRequests, side5xx(telemetry.SidePublic)},
-	"requests_inbound":       {telemetry.NameRequests, side(telemetry.SideInbound)},
-	"requests_inbound_5xx":   {telemetry.NameRequests, side5xx(telemetry.SideInbound)},
-	"tries":                  {family: telemetry.NameTries},
-	"retries":                {family: telemetry.NameRetries},
-	"retry_budget_exhausted": {family: telemetry.NameBudgetExhausted},
-	"ejections":              {family: telemetry.NameEjections},
-	"overflows":              {family: telemetry.NameOverflows},
-	"rate_limited":           {family: telemetry.NameRateLimited},
-	"authz_denied":           {family: telemetry.NameAuthzDenied},
-	"mtls_failures":          {family: telemetry.NameMTLSFailures},
+	"requests":               {adminapi.NameRequests, side(adminapi.SideOutbound)},
+	"requests_5xx":           {adminapi.NameRequests, side5xx(adminapi.SideOutbound)},
+	"requests_public":        {adminapi.NameRequests, side(adminapi.SidePublic)},
+	"requests_public_5xx":    {adminapi.NameRequests, side5xx(adminapi.SidePublic)},
+	"requests_inbound":       {adminapi.NameRequests, side(adminapi.SideInbound)},
+	"requests_inbound_5xx":   {adminapi.NameRequests, side5xx(adminapi.SideInbound)},
+	"tries":                  {family: adminapi.NameTries},
+	"retries":                {family: adminapi.NameRetries},
+	"retry_budget_exhausted": {family: adminapi.NameBudgetExhausted},
+	"ejections":              {family: adminapi.NameEjections},
+	"overflows":              {family: adminapi.NameOverflows},
+	"rate_limited":           {family: adminapi.NameRateLimited},
+	"authz_denied":           {family: adminapi.NameAuthzDenied},
+	"mtls_failures":          {family: adminapi.NameMTLSFailures},
 }
 
-// scrapeMesh GETs /metrics of every target's admin address (with the run token) and sums the
-// mesh counters over them; every counter name is in the map, 0 when no target has it.
-// Targets that fail (a killed instance) are left out of the sums and named in the error; the
-// map holds what the others answered.
-func scrapeMesh(ctx context.Context, targets []clusters.MetricsTarget, token string) (map[string]float64, error) {
+// scrapeMesh GETs /metrics of every target's admin API and sums the mesh counters over them;
+// every counter name is in the map, 0 when no target has it. Targets that fail (a killed
+// instance) are left out of the sums and named in the error; the map holds what the others
+// answered.
+func scrapeMesh(ctx context.Context, targets []clusters.MetricsTarget) (map[string]float64, error) {
 	sums := make(map[string]float64, len(meshCounters))
 	for name := range meshCounters {
 		sums[name] = 0
 	}
-	client := &http.Client{Timeout: scrapeTimeout}
-	err := fanOut(targets,
-		func(t clusters.MetricsTarget) (map[string]*dto.MetricFamily, error) {
-			return scrapeTarget(ctx, client, t.Admin, token)
-		},
+	err := fanOut(targets, func(t clusters.MetricsTarget) (map[string]*dto.MetricFamily, error) {
+		return scrapeTarget(ctx, t)
+	},
 		func(_ clusters.MetricsTarget, families map[string]*dto.MetricFamily) { addCounters(sums, families) },
-		func(t clusters.MetricsTarget) string { return fmt.Sprintf("metrics of %s (%s)", t.Workload, t.Admin) })
+		func(t clusters.MetricsTarget) string { return fmt.Sprintf("metrics of %s (%s)", t.Workload, t.Where) })
 	return sums, err
 }
 
@@ -103,18 +100,19 @@ func fanOut[T, R any](targets []T, fetch func(T) (R, error), keep func(T, R), na
 	return errors.Join(errs...)
 }
 
-// adminGet GETs http://<admin><path> with the run token and hands read at most limit bytes
-// of a 200 answer; any other status is an error.
-func adminGet(ctx context.Context, c *http.Client, admin, path, token, accept string, limit int64, read func(io.Reader) error) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+admin+path, nil)
+// adminGet GETs path from t's admin API, through the transport its backend gave, and hands
+// read at most limit bytes of a 200 answer; any other status is an error.
+func adminGet(ctx context.Context, t clusters.MetricsTarget, path, accept string, limit int64, read func(io.Reader) error) error {
+	ctx, cancel := context.WithTimeout(ctx, scrapeTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+t.Workload+path, nil)
 	if err != nil {
 		return err
 	}
-	req.Header.Set(proc.TokenHeader, token)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	resp, err := c.Do(req)
+	resp, err := t.Admin.RoundTrip(req)
 	if err != nil {
 		return err
 	}
@@ -126,9 +124,9 @@ func adminGet(ctx context.Context, c *http.Client, admin, path, token, accept st
 }
 
 // scrapeTarget fetches and parses one target's metrics, in the text format.
-func scrapeTarget(ctx context.Context, c *http.Client, target, token string) (map[string]*dto.MetricFamily, error) {
+func scrapeTarget(ctx context.Context, t clusters.MetricsTarget) (map[string]*dto.MetricFamily, error) {
 	var families map[string]*dto.MetricFamily
-	err := adminGet(ctx, c, target, "/metrics", token, string(expfmt.NewFormat(expfmt.TypeTextPlain)), maxScrapeBytes,
+	err := adminGet(ctx, t, adminapi.Metrics, string(expfmt.NewFormat(expfmt.TypeTextPlain)), maxScrapeBytes,
 		func(body io.Reader) (err error) {
 			parser := expfmt.NewTextParser(model.UTF8Validation)
 			if families, err = parser.TextToMetricFamilies(body); err != nil {

@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/telemetry"
 )
@@ -30,9 +30,25 @@ func adminTarget(t *testing.T, m *telemetry.Metrics) string {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	srv := httptest.NewServer(proc.RequireToken(scrapeToken, mux))
+	srv := httptest.NewServer(adminapi.RequireToken(scrapeToken, mux))
 	t.Cleanup(srv.Close)
 	return srv.Listener.Addr().String()
+}
+
+// targetAt is a proxy's admin API at addr as a backend hands it over: a transport that sends
+// every request there with the run token.
+func targetAt(workload, addr string) clusters.MetricsTarget {
+	return targetWithToken(workload, addr, scrapeToken)
+}
+
+func targetWithToken(workload, addr, token string) clusters.MetricsTarget {
+	return clusters.MetricsTarget{Workload: workload, Where: addr,
+		Admin: proxy.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
+			r = r.Clone(r.Context())
+			r.URL.Host = addr
+			r.Header.Set(adminapi.TokenHeader, token)
+			return http.DefaultTransport.RoundTrip(r)
+		})}
 }
 
 func send(t *testing.T, c *http.Client, method, url, host string) {
@@ -65,7 +81,7 @@ func gatewayTarget(t *testing.T, c *http.Client) string {
 			Addr: up.Listener.Addr().String(), Labels: map[string]string{"app": "payment"}, Ready: true}}},
 		Policy: &policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{"payment": {
 			RoutePolicy: policy.RoutePolicy{Retries: &policy.RetryPolicy{Attempts: 2, RetryOn: []string{"5xx"}, NonIdempotent: true}}}}}}})
-	pub := httptest.NewServer(m.Middleware(telemetry.Side{Name: telemetry.SidePublic, Source: telemetry.Const("client")})(
+	pub := httptest.NewServer(m.Middleware(telemetry.Side{Name: adminapi.SidePublic, Source: telemetry.Const("client")})(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.Serve(w, r, p.RouteFor("payment", r)) })))
 	t.Cleanup(pub.Close)
 	for range 3 {
@@ -81,7 +97,7 @@ func sidecarTarget(t *testing.T, c *http.Client) string {
 	t.Helper()
 	m := telemetry.New("sidecar", "user-1")
 	n := 0
-	in := httptest.NewServer(m.Middleware(telemetry.Side{Name: telemetry.SideInbound})(
+	in := httptest.NewServer(m.Middleware(telemetry.Side{Name: adminapi.SideInbound})(
 		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			if n++; n == 1 {
 				w.WriteHeader(http.StatusInternalServerError)
@@ -91,9 +107,9 @@ func sidecarTarget(t *testing.T, c *http.Client) string {
 	for range 4 {
 		send(t, c, http.MethodGet, in.URL+"/users/1", "")
 	}
-	m.WatchCounter(telemetry.NameAuthzDenied, "Requests refused by authorization.", "",
+	m.WatchCounter(adminapi.NameAuthzDenied, "Requests refused by authorization.", "",
 		func() map[string]float64 { return map[string]float64{"": 5} })
-	m.WatchCounter(telemetry.NameMTLSFailures, "Failed mTLS handshakes.", "",
+	m.WatchCounter(adminapi.NameMTLSFailures, "Failed mTLS handshakes.", "",
 		func() map[string]float64 { return map[string]float64{"": 1} })
 	return adminTarget(t, m)
 }
@@ -102,7 +118,7 @@ func sidecarTarget(t *testing.T, c *http.Client) string {
 func adminsOf(admins ...string) []clusters.MetricsTarget {
 	out := make([]clusters.MetricsTarget, len(admins))
 	for i, a := range admins {
-		out[i] = clusters.MetricsTarget{Workload: fmt.Sprintf("w-%d", i), Admin: a}
+		out[i] = targetAt(fmt.Sprintf("w-%d", i), a)
 	}
 	return out
 }
@@ -114,7 +130,7 @@ func TestScrapeMeshSumsCountersOverTargets(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	got, err := scrapeMesh(ctx, targets, scrapeToken)
+	got, err := scrapeMesh(ctx, targets)
 	require.NoError(t, err)
 	want := map[string]float64{
 		"requests": 3, "requests_5xx": 3, "tries": 9, "retries": 6,
@@ -136,14 +152,14 @@ func TestScrapeMeshKeepsWhatAnsweredAndNamesWhatFailed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	got, err := scrapeMesh(ctx, adminsOf(live, dead), scrapeToken)
+	got, err := scrapeMesh(ctx, adminsOf(live, dead))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), dead)
 	assert.NotContains(t, err.Error(), live)
 	assert.Equal(t, 4.0, got["requests_inbound"])
 	assert.Equal(t, 5.0, got["authz_denied"])
 
-	_, err = scrapeMesh(ctx, adminsOf(live), "wrong")
+	_, err = scrapeMesh(ctx, []clusters.MetricsTarget{targetWithToken("w-0", live, "wrong")})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "401")
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -56,7 +57,24 @@ type Comparison struct {
 	Options      CompareOpts  `json:"options"`
 	Rows         []CompareRow `json:"rows"`
 	Regressions  int          `json:"regressions"`
+	// Untrusted describes the runs of either side whose report does not trust its own numbers
+	// (the load generator fell behind, the host was saturated): "base 1 (ID): reasons".
+	Untrusted []string `json:"untrusted,omitempty"`
+	// Verdict is what the comparison concludes: VerdictPass, VerdictRegression or
+	// VerdictInconclusive.
+	Verdict string `json:"verdict"`
 }
+
+// Verdicts of a comparison.
+const (
+	// VerdictPass: no figure regressed.
+	VerdictPass = "pass"
+	// VerdictRegression: a figure regressed and every run can be trusted.
+	VerdictRegression = "regression"
+	// VerdictInconclusive: figures regressed, but a run of either side cannot be trusted, so the
+	// difference may be the host's, not the build's.
+	VerdictInconclusive = "inconclusive"
+)
 
 // CompareOpts are the options a comparison used, as report JSON writes them.
 type CompareOpts struct {
@@ -141,7 +159,31 @@ func Compare(base, new []*Report, opts CompareOptions) (*Comparison, error) {
 		}
 		c.Rows = append(c.Rows, *row)
 	}
+	c.Untrusted = append(untrustedRuns(base, "base"), untrustedRuns(new, "new")...)
+	c.Verdict = verdictOf(c.Regressions, c.Untrusted)
 	return c, nil
+}
+
+// verdictOf judges a comparison: regressions count only when every run can be trusted.
+func verdictOf(regressions int, untrusted []string) string {
+	switch {
+	case regressions == 0:
+		return VerdictPass
+	case len(untrusted) > 0:
+		return VerdictInconclusive
+	}
+	return VerdictRegression
+}
+
+// untrustedRuns describes the runs of one side whose numbers their report does not trust.
+func untrustedRuns(rs []*Report, side string) []string {
+	var out []string
+	for i, r := range rs {
+		if !r.Trust.Trusted {
+			out = append(out, fmt.Sprintf("%s %d (%s): %s", side, i+1, r.Run.ID, strings.Join(r.Trust.Reasons, "; ")))
+		}
+	}
+	return out
 }
 
 // withDefaults fills o's zero values; the minimum relative effect depends on the method.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // WriteJSON writes c as indented JSON.
@@ -16,15 +17,18 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 	return enc.Encode(c)
 }
 
-// Regressed reports whether any figure regressed: a CI step fails on it (exit 1).
+// Regressed reports whether any figure regressed (whatever the runs' trust; Verdict weighs it).
 func (c *Comparison) Regressed() bool { return c.Regressions > 0 }
 
 // WriteMarkdown writes c as a table of deltas, the verdict first.
 func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	verdict := "**No regression**"
-	if c.Regressed() {
+	switch c.Verdict {
+	case VerdictRegression:
 		verdict = fmt.Sprintf("**%d regression(s)**", c.Regressions)
+	case VerdictInconclusive:
+		verdict = fmt.Sprintf("**Inconclusive**: %d regression(s) on runs that cannot be trusted", c.Regressions)
 	}
 	fmt.Fprintf(bw, "# compare %s (%d run(s)) → %s (%d run(s))\n\n", c.BaseScenario, c.BaseRuns, c.NewScenario, c.NewRuns)
 	fmt.Fprintf(bw, "%s · test: %s · minimum effect %s%% and %s for latency, %s points for success · confidence %s%%\n\n",
@@ -35,6 +39,10 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	for _, r := range c.Rows {
 		fmt.Fprintf(bw, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", r.Scope, r.Metric, withUnit(r.Base, r.Unit),
 			withUnit(r.New, r.Unit), signed(r.Delta, r.Unit), pctDelta(r.DeltaPercent), significance(r, c.Options.Block), rowVerdict(r))
+	}
+	if c.Verdict == VerdictInconclusive {
+		fmt.Fprintf(bw, "\ninconclusive: %d regressions, but these runs cannot be trusted, so the difference may be the host, not the build:\n  %s\n",
+			c.Regressions, strings.Join(c.Untrusted, "\n  "))
 	}
 	return bw.Flush()
 }

@@ -251,3 +251,33 @@ func TestCompareRepeatsDriftIsNotARegression(t *testing.T) {
 	row = compareFigure(f, base, slower, methodMannWhitney, o, nil)
 	assert.True(t, row.Regression)
 }
+
+func TestCompareVerdict(t *testing.T) {
+	t.Parallel()
+	same, err := Compare(runs(1, 5, 0), runs(101, 5, 0), CompareOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, VerdictPass, same.Verdict)
+
+	slower, err := Compare(runs(1, 5, 0), runs(101, 5, 5*time.Millisecond), CompareOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, VerdictRegression, slower.Verdict)
+	assert.Empty(t, slower.Untrusted)
+
+	busy := runs(101, 5, 5*time.Millisecond)
+	busy[2].Trust.Trusted, busy[2].Trust.Reasons = false, []string{"host CPU above 90% for 4 s"}
+	busy[2].Run.ID = "r3"
+	unsure, err := Compare(runs(1, 5, 0), busy, CompareOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, slower.Regressions, unsure.Regressions, "the figures are the same")
+	assert.Equal(t, VerdictInconclusive, unsure.Verdict, "a regression on a run that cannot be trusted proves nothing")
+	assert.Equal(t, []string{"new 3 (r3): host CPU above 90% for 4 s"}, unsure.Untrusted)
+	var b bytes.Buffer
+	require.NoError(t, unsure.WriteMarkdown(&b))
+	assert.Contains(t, b.String(), "**Inconclusive**")
+	assert.Contains(t, b.String(), "new 3 (r3): host CPU above 90% for 4 s")
+	b.Reset()
+	require.NoError(t, unsure.WriteJSON(&b))
+	assert.Contains(t, b.String(), `"verdict": "inconclusive"`)
+
+	assert.Equal(t, VerdictPass, verdictOf(0, []string{"base 1 (x): busy"}), "no regression stays a pass on a busy host")
+}

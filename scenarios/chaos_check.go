@@ -9,8 +9,12 @@ import (
 )
 
 var (
-	podActions     = []string{"pod-kill", "pod-failure", "container-kill"}
-	networkActions = []string{"netem", "delay", "loss", "corrupt", "duplicate", "bandwidth", "partition"}
+	// realizedActions are the actions meshlab realizes, by kind; a kind absent here realizes
+	// whatever its spec asks (HTTPChaos, StressChaos).
+	realizedActions = map[string][]string{
+		"PodChaos":     {"pod-kill", "pod-failure", "container-kill"},
+		"NetworkChaos": {"netem", "delay", "loss", "corrupt", "duplicate", "bandwidth", "partition"},
+	}
 	containerNames = []string{"service", "sidecar"}
 )
 
@@ -57,36 +61,23 @@ func (sc *Scenario) realizable(obj any, checkCron bool) []Problem {
 		}
 		obj, spec = tmpl, "spec."+strings.ToLower(kind[:1])+kind[1:]
 	}
-	ws := sc.Workloads()
-	switch o := obj.(type) {
-	case *cm.PodChaos:
-		checkAction(&ps, spec, string(o.Spec.Action), podActions, "PodChaos")
-		if o.Spec.Action == cm.ContainerKillAction {
-			for _, c := range o.Spec.ContainerNames {
-				if !slices.Contains(containerNames, c) {
-					ps.addf(spec+".containerNames", "%s", unknownName("container", c, containerNames))
-				}
+	f := faultOf(obj, 0)
+	if known, ok := realizedActions[f.Kind]; ok && !slices.Contains(known, f.Action) {
+		ps.addf(spec+".action", "%s action %q cannot be realized by meshlab; it realizes %s", f.Kind, f.Action, Realizable)
+	}
+	if pc, ok := obj.(*cm.PodChaos); ok && pc.Spec.Action == cm.ContainerKillAction {
+		for _, c := range pc.Spec.ContainerNames {
+			if !slices.Contains(containerNames, c) {
+				ps.addf(spec+".containerNames", "%s", unknownName("container", c, containerNames))
 			}
 		}
-		checkSelector(&ps, spec, &o.Spec.PodSelector, ws)
-	case *cm.NetworkChaos:
-		checkAction(&ps, spec, string(o.Spec.Action), networkActions, "NetworkChaos")
-		checkSelector(&ps, spec, &o.Spec.PodSelector, ws)
-		if o.Spec.Target != nil {
-			checkSelector(&ps, spec+".target", o.Spec.Target, ws)
-		}
-	case *cm.HTTPChaos:
-		checkSelector(&ps, spec, &o.Spec.PodSelector, ws)
-	case *cm.StressChaos:
-		checkSelector(&ps, spec, &o.Spec.PodSelector, ws)
+	}
+	ws := sc.Workloads()
+	checkSelector(&ps, spec, &f.Selector, ws)
+	if f.Target != nil {
+		checkSelector(&ps, spec+".target", f.Target, ws)
 	}
 	return ps
-}
-
-func checkAction(ps *problems, spec, action string, known []string, kind string) {
-	if !slices.Contains(known, action) {
-		ps.addf(spec+".action", "%s action %q cannot be realized by meshlab; it realizes %s", kind, action, Realizable)
-	}
 }
 
 // checkSelector requires the selector to match at least one workload of the topology.

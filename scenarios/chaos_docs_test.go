@@ -18,7 +18,7 @@ func TestChaosMeshDocsExamples(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			c, err := LoadFile(file)
+			c, err := LoadFile(file, testBackends)
 			require.NoError(t, err)
 			for _, s := range c.Scenarios {
 				plan, err := s.FaultPlan(s.Load.Duration.Duration)

@@ -15,7 +15,7 @@ import (
 func fullScenario() Scenario {
 	s := validScenario()
 	s.Description = "every field"
-	s.Backend, s.Seed, s.Namespace, s.Warmup = "kind", 99, "shop", dur(1500*time.Millisecond)
+	s.Backend, s.Seed, s.Namespace, s.Warmup = "local", 99, "shop", dur(1500*time.Millisecond)
 	s.Topology.RestartDelay, s.Topology.Timeout, s.Topology.Retries = dur(time.Second), dur(3*time.Second), intp(0)
 	s.Topology.ProxyWorkers = intp(2)
 	s.Topology.Versions = map[string]map[string]int{"payment": {"v2": 1}}
@@ -74,9 +74,9 @@ func TestCloneKnowsEveryReference(t *testing.T) {
 
 func TestScenarioJSONRoundTrip(t *testing.T) {
 	t.Parallel()
-	shipped, err := LoadFile("../scenarios.yaml")
+	shipped, err := LoadFile("../scenarios.yaml", testBackends)
 	require.NoError(t, err)
-	full, err := LoadFile("testdata/valid-full.yaml")
+	full, err := LoadFile("testdata/valid-full.yaml", testBackends)
 	require.NoError(t, err)
 	code := fullScenario()
 	code.Default()
@@ -105,7 +105,7 @@ func TestScenarioJSONRoundTrip(t *testing.T) {
 			var back Scenario
 			require.NoError(t, json.Unmarshal(raw, &back))
 			assert.Equal(t, tt.s, back)
-			assert.Empty(t, back.Validate(), "a scenario read back from a report can be run again")
+			assert.Empty(t, back.Validate(testBackends), "a scenario read back from a report can be run again")
 		})
 	}
 }

@@ -93,10 +93,16 @@ func TestFaultPlan(t *testing.T) {
 	plan, err := s.FaultPlan(60 * time.Second)
 	require.NoError(t, err)
 	require.Len(t, plan, 3)
+	product := cm.PodSelector{Mode: cm.AllMode, Selector: cm.PodSelectorSpec{GenericSelectorSpec: cm.GenericSelectorSpec{
+		Namespaces: []string{"default"}, LabelSelectors: map[string]string{"app": "product"}}}}
 	assert.Equal(t, Fault{Name: "slow", Kind: "NetworkChaos", Action: "delay", At: 5 * time.Second,
-		Duration: 20 * time.Second, Object: plan[0].Object, Raw: s.Faults[0].Object}, plan[0].Fault)
+		Duration: 20 * time.Second, Selector: product, Object: plan[0].Object, Raw: s.Faults[0].Object}, plan[0].Fault)
+	assert.Equal(t, []string{"kills", "kills-1", "kills-2", "slow"}, plan.Names(), "each firing and the Schedule, sorted")
 	for i, f := range plan[1:] {
 		assert.Equal(t, "kills", f.Schedule)
+		assert.True(t, f.OneShot, "pod-kill acts once")
+		assert.Equal(t, cm.OneMode, f.Selector.Mode)
+		assert.Equal(t, map[string]string{"app": "payment"}, f.Selector.Selector.LabelSelectors)
 		assert.Equal(t, []string{"kills-1", "kills-2"}[i], f.Name)
 		assert.Equal(t, []time.Duration{30 * time.Second, 50 * time.Second}[i], f.At, "on the run clock from the Schedule's creation")
 		assert.Zero(t, f.Duration, "pod-kill is one-shot")

@@ -66,7 +66,7 @@ func TestDecodeEdges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cat, err := Parse("s.yaml", []byte(tt.doc))
+			cat, err := Parse("s.yaml", []byte(tt.doc), testBackends)
 			if tt.want == "" {
 				require.NoError(t, err)
 				assert.NotNil(t, cat)
@@ -82,7 +82,7 @@ func TestDecodeEdges(t *testing.T) {
 func TestAliasesShareNothingAfterLoading(t *testing.T) {
 	t.Parallel()
 	cat, err := Parse("s.yaml", []byte(header+"scenarios:\n- name: a\n  load: &l {rate: 1, duration: 5s}\n"+
-		"- name: b\n  load: *l\n"))
+		"- name: b\n  load: *l\n"), testBackends)
 	require.NoError(t, err)
 	cat.Scenarios[0].Load.Mix[0].Weight = 99
 	assert.Equal(t, DefaultMix[0].Weight, cat.Scenarios[1].Load.Mix[0].Weight)
@@ -100,7 +100,7 @@ func TestExcessiveAliasingIsBounded(t *testing.T) {
 	for range 600 {
 		b.WriteString("- *s\n")
 	}
-	_, err := Parse("s.yaml", []byte(b.String()))
+	_, err := Parse("s.yaml", []byte(b.String()), testBackends)
 	require.Error(t, err)
 	assert.Regexp(t, `^s\.yaml:\d+: scenarios\[\d+\]\.load\.steps\[\d+\].*: document too large \(too many nodes or aliases\)$`,
 		err.Error(), "one problem: the rest of the document is not judged")

@@ -9,7 +9,7 @@ import (
 // ExampleScenario_FaultPlan expands a catalogue scenario's Chaos Mesh faults into firings and
 // picks the workloads of each, as a rerun with the same seed would.
 func ExampleScenario_FaultPlan() {
-	cat, err := scenarios.LoadFile("../scenarios.yaml")
+	cat, err := scenarios.LoadFile("../scenarios.yaml", []string{"local"})
 	if err != nil {
 		panic(err)
 	}

@@ -15,7 +15,7 @@ scenarios:
       ratee: 200
       rate: -5
       duration: 25s
-`))
+`), []string{"local"})
 	fmt.Println(err)
 	// Output:
 	// 2 problems in scenarios.yaml:
@@ -29,7 +29,7 @@ kind: ScenarioCatalog
 scenarios:
   - name: baseline
     load: {rate: 200, duration: 25s}
-`))
+`), []string{"local"})
 	if err != nil {
 		fmt.Println(err)
 		return

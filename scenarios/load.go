@@ -23,17 +23,19 @@ var ErrUnknownScenario = errors.New("unknown scenario")
 //	scenarios.yaml:14: scenarios[0].load.rate: must be > 0, got -5
 //	scenarios.yaml:9: scenarios[0].load.ratee: unknown field (did you mean "rate"?)
 //
+// A scenario's backend must be one of backends, the names of those the program can run.
+//
 // (It is not called Load, which names the Load type.)
-func LoadFile(path string) (*Catalog, error) {
+func LoadFile(path string, backends []string) (*Catalog, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loading scenarios: %w", err)
 	}
-	return Parse(path, data)
+	return Parse(path, data, backends)
 }
 
 // Parse is LoadFile for a document already read; file names it in problems.
-func Parse(file string, data []byte) (*Catalog, error) {
+func Parse(file string, data []byte, backends []string) (*Catalog, error) {
 	d := newDecoder()
 	cat := &Catalog{}
 	if root := d.parse(data); root != nil {
@@ -42,7 +44,7 @@ func Parse(file string, data []byte) (*Catalog, error) {
 	}
 	all := d.problems
 	if !d.bad[""] { // else the document was not decoded (not YAML, not a mapping): nothing to judge
-		for _, p := range cat.Validate() { // before Default, so messages can tell defaults apart
+		for _, p := range cat.Validate(backends) { // before Default, so messages can tell defaults apart
 			if !d.isBad(p.Path) {
 				p.Line = d.lineFor(p.Path)
 				all = append(all, p)

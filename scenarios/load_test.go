@@ -39,7 +39,7 @@ func TestLoadFileValid(t *testing.T) {
 			require.Len(t, c.Scenarios, 3)
 			s := c.Scenarios[0]
 			assert.Equal(t, "Every field set.\nOn several lines.", s.Description)
-			assert.Equal(t, "sim", s.Backend)
+			assert.Equal(t, "local", s.Backend)
 			assert.Equal(t, uint64(42), s.Seed)
 			assert.Equal(t, "shop", s.Namespace)
 			assert.Equal(t, 1500*time.Millisecond, s.Warmup.Duration)
@@ -80,13 +80,13 @@ func TestLoadFileValid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := LoadFile(tt.file)
+			c, err := LoadFile(tt.file, testBackends)
 			require.NoError(t, err)
 			assert.Equal(t, tt.file, c.File)
 			assert.Equal(t, APIVersion, c.APIVersion)
 			assert.Equal(t, Kind, c.Kind)
 			for _, s := range c.Scenarios {
-				assert.Empty(t, s.Validate(), s.Name)
+				assert.Empty(t, s.Validate(testBackends), s.Name)
 			}
 			tt.check(t, c)
 		})
@@ -103,7 +103,7 @@ func TestParseInvalidGolden(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			c, err := LoadFile(file)
+			c, err := LoadFile(file, testBackends)
 			require.Error(t, err)
 			assert.Nil(t, c)
 			golden := strings.TrimSuffix(file, ".yaml") + ".err"
@@ -130,7 +130,7 @@ func TestErrorsNameFileLineAndPath(t *testing.T) {
 		}
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			_, err := LoadFile(file)
+			_, err := LoadFile(file, testBackends)
 			var verr *ValidationError
 			require.ErrorAs(t, err, &verr)
 			for _, p := range verr.Problems {
@@ -149,11 +149,11 @@ func TestCatalogYAMLRoundTrip(t *testing.T) {
 	for _, file := range []string{"../scenarios.yaml", "testdata/valid-full.yaml", "testdata/valid-minimal.yaml"} {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			c, err := LoadFile(file)
+			c, err := LoadFile(file, testBackends)
 			require.NoError(t, err)
 			out, err := yaml.Marshal(c)
 			require.NoError(t, err)
-			back, err := Parse("out.yaml", out)
+			back, err := Parse("out.yaml", out, testBackends)
 			require.NoError(t, err, "%s", out)
 			back.File, back.Lines = c.File, c.Lines // not part of the document
 			assert.Equal(t, c, back)
@@ -164,7 +164,7 @@ func TestCatalogYAMLRoundTrip(t *testing.T) {
 func TestCatalogLineOfGates(t *testing.T) {
 	t.Parallel()
 	c, err := Parse("gates.yaml", []byte("apiVersion: meshlab.dev/v1alpha1\nkind: ScenarioCatalog\nscenarios:\n"+
-		"  - name: a\n    load: {rate: 10, duration: 5s}\n    gates:\n      - overall.requests > 1\n      - failover.nope < 1s\n"))
+		"  - name: a\n    load: {rate: 10, duration: 5s}\n    gates:\n      - overall.requests > 1\n      - failover.nope < 1s\n"), testBackends)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"overall.requests > 1", "failover.nope < 1s"}, c.Scenarios[0].Gates)
 	assert.Equal(t, 8, c.LineOf("scenarios[0].gates[1]"))

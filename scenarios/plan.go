@@ -3,22 +3,30 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	cm "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 )
 
-// Fault is one Chaos Mesh fault as the harness injects it.
+// Fault is one Chaos Mesh fault as the harness injects it: everything a backend needs to know
+// about it, read once off the typed object.
 type Fault struct {
 	Name   string // metadata.name; a Schedule's firings are "<schedule>-<n>" (n from 1)
 	Kind   string // PodChaos, NetworkChaos, HTTPChaos, StressChaos
 	Action string // spec.action; for HTTPChaos the first of abort, delay, replace, patch set
 	// At is the offset from the start of the attack.
 	At time.Duration
-	// Duration is spec.duration; 0: until the run ends (and always for one-shot actions:
-	// pod-kill, container-kill).
+	// Duration is spec.duration; 0: until the run ends (and always for one-shot actions).
 	Duration time.Duration
+	// OneShot marks the actions Chaos Mesh applies once, ignoring duration and pause:
+	// PodChaos pod-kill and container-kill. There is nothing to remove.
+	OneShot bool
+	// Selector picks the pods the fault acts on; Target, for a NetworkChaos that has one,
+	// the pods at the other end (spec.target).
+	Selector cm.PodSelector
+	Target   *cm.PodSelector
 	Object   any             // *v1alpha1.PodChaos, *v1alpha1.NetworkChaos, *v1alpha1.HTTPChaos, *v1alpha1.StressChaos
 	Raw      json.RawMessage // the scenario's object, verbatim (for a Schedule, the Schedule)
 	Line     int             // line of the fault in the catalogue; 0 when unknown
@@ -32,10 +40,27 @@ type FaultFiring struct {
 	Index    int    // the fault's index in Scenario.Faults
 }
 
+// FaultPlan is a scenario's faults as they fire on the run clock.
+type FaultPlan []FaultFiring
+
+// Names are the names gates may use for the plan's faults: every firing's name, and the name
+// of each Schedule, sorted.
+func (p FaultPlan) Names() []string {
+	var names []string
+	for _, f := range p {
+		names = append(names, f.Name)
+		if f.Schedule != "" {
+			names = append(names, f.Schedule)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
 // FaultPlan expands the scenario's faults (and Schedules, on the run clock) into the firings
 // within runDuration, in order of scenario index, then time.
-func (s *Scenario) FaultPlan(runDuration time.Duration) ([]FaultFiring, error) {
-	var out []FaultFiring
+func (s *Scenario) FaultPlan(runDuration time.Duration) (FaultPlan, error) {
+	var out FaultPlan
 	for i, fs := range s.Faults {
 		obj, ps := DecodeChaos(fs.Object, s.namespace())
 		if len(ps) > 0 {
@@ -93,7 +118,7 @@ func firingsFrom(sch *cm.Schedule, created, runDuration time.Duration) []time.Du
 		return nil
 	}
 	child := faultOf(tmpl, 0)
-	forever := child.Duration == 0 && !oneShot(child)
+	forever := child.Duration == 0 && !child.OneShot
 	var out []time.Duration
 	busyUntil := time.Duration(-1)
 	for t, ok := spec.next(RunEpoch.Add(created)); ok && t.Sub(RunEpoch) < runDuration; t, ok = spec.next(t) {
@@ -110,26 +135,27 @@ func firingsFrom(sch *cm.Schedule, created, runDuration time.Duration) []time.Du
 	return out
 }
 
-// oneShot reports the actions Chaos Mesh applies once, ignoring duration.
-func oneShot(f Fault) bool {
-	return f.Kind == "PodChaos" && (f.Action == "pod-kill" || f.Action == "container-kill")
-}
+// FaultOf is the fault a decoded Chaos Mesh object (DecodeChaos) describes, at offset 0.
+func FaultOf(obj any) Fault { return faultOf(obj, 0) }
 
-// faultOf reads name, kind, action and duration off a typed object.
+// faultOf reads name, kind, action, selectors and duration off a typed object: the one place
+// that knows the four kinds' shapes.
 func faultOf(obj any, at time.Duration) Fault {
 	f := Fault{At: at, Object: obj}
 	var dur *string
 	switch o := obj.(type) {
 	case *cm.PodChaos:
-		f.Name, f.Kind, f.Action, dur = o.Name, "PodChaos", string(o.Spec.Action), o.Spec.Duration
+		f.Name, f.Kind, f.Action, dur, f.Selector = o.Name, "PodChaos", string(o.Spec.Action), o.Spec.Duration, o.Spec.PodSelector
+		f.OneShot = o.Spec.Action == cm.PodKillAction || o.Spec.Action == cm.ContainerKillAction
 	case *cm.NetworkChaos:
-		f.Name, f.Kind, f.Action, dur = o.Name, "NetworkChaos", string(o.Spec.Action), o.Spec.Duration
+		f.Name, f.Kind, f.Action, dur, f.Selector = o.Name, "NetworkChaos", string(o.Spec.Action), o.Spec.Duration, o.Spec.PodSelector
+		f.Target = o.Spec.Target
 	case *cm.HTTPChaos:
-		f.Name, f.Kind, f.Action, dur = o.Name, "HTTPChaos", httpAction(&o.Spec), o.Spec.Duration
+		f.Name, f.Kind, f.Action, dur, f.Selector = o.Name, "HTTPChaos", httpAction(&o.Spec), o.Spec.Duration, o.Spec.PodSelector
 	case *cm.StressChaos:
-		f.Name, f.Kind, f.Action, dur = o.Name, "StressChaos", stressAction(&o.Spec), o.Spec.Duration
+		f.Name, f.Kind, f.Action, dur, f.Selector = o.Name, "StressChaos", stressAction(&o.Spec), o.Spec.Duration, o.Spec.PodSelector
 	}
-	if dur != nil && !oneShot(f) {
+	if dur != nil && !f.OneShot {
 		f.Duration, _ = time.ParseDuration(*dur)
 	}
 	return f

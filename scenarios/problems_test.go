@@ -74,7 +74,7 @@ func TestParseReportsEveryProblemAtItsLine(t *testing.T) {
 			t.Parallel()
 			data, err := os.ReadFile(tt.file)
 			require.NoError(t, err)
-			_, err = Parse("scenarios.yaml", data)
+			_, err = Parse("scenarios.yaml", data, testBackends)
 			var verr *ValidationError
 			require.ErrorAs(t, err, &verr)
 			assert.Equal(t, tt.want, places(verr.Problems))
@@ -135,7 +135,7 @@ func TestValidationErrorText(t *testing.T) {
 
 func TestFind(t *testing.T) {
 	t.Parallel()
-	cat, err := LoadFile("../scenarios.yaml")
+	cat, err := LoadFile("../scenarios.yaml", testBackends)
 	require.NoError(t, err)
 	tests := []struct {
 		name    string
@@ -166,7 +166,7 @@ func TestFind(t *testing.T) {
 
 func TestLoadFileMissing(t *testing.T) {
 	t.Parallel()
-	_, err := LoadFile("testdata/no-such-file.yaml")
+	_, err := LoadFile("testdata/no-such-file.yaml", testBackends)
 	require.ErrorIs(t, err, os.ErrNotExist)
 	assert.Contains(t, err.Error(), "testdata/no-such-file.yaml")
 }

@@ -22,20 +22,20 @@ const (
 	maxNameLength       = 63
 )
 
-// Backends, Profiles and Distributions are the values a scenario's backend, load profile and
-// service-time distribution may take.
+// Profiles and Distributions are the values a scenario's load profile and service-time
+// distribution may take. Its backend may be any of those the program offers (the caller of
+// Validate, LoadFile and Parse names them).
 var (
-	Backends      = []string{"local", "kind", "sim"}
 	Profiles      = []string{"constant", "steps", "ramp"}
 	Distributions = []string{"fixed", "lognormal"}
 )
 
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
-// Validate checks the catalogue's header, that scenario names are unique, and every scenario.
-// Paths are relative to the document ("scenarios[0].load.rate"); LoadFile and Parse add file
-// and line.
-func (c *Catalog) Validate() []Problem {
+// Validate checks the catalogue's header, that scenario names are unique, and every scenario,
+// each of whose backend must be one of backends. Paths are relative to the document
+// ("scenarios[0].load.rate"); LoadFile and Parse add file and line.
+func (c *Catalog) Validate(backends []string) []Problem {
 	var ps problems
 	checkConst(&ps, "apiVersion", c.APIVersion, APIVersion)
 	checkConst(&ps, "kind", c.Kind, Kind)
@@ -50,7 +50,7 @@ func (c *Catalog) Validate() []Problem {
 		} else {
 			first[s.Name] = i
 		}
-		ps.under(path, s.Validate())
+		ps.under(path, s.Validate(backends))
 	}
 	return ps
 }
@@ -66,8 +66,9 @@ func checkConst(ps *problems, path, got, want string) {
 }
 
 // Validate checks the scenario as it will run, that is with Default applied (to a copy: s is
-// not changed), and returns every problem, with paths relative to the scenario ("load.rate").
-func (s *Scenario) Validate() []Problem {
+// not changed), on one of backends (the names the program can run), and returns every problem,
+// with paths relative to the scenario ("load.rate").
+func (s *Scenario) Validate(backends []string) []Problem {
 	sc := s.Clone()
 	sc.Default()
 	var ps problems
@@ -78,8 +79,9 @@ func (s *Scenario) Validate() []Problem {
 		ps.addf("name", "must be a DNS label (lowercase letters, digits and '-', at most %d characters, "+
 			"starting and ending with a letter or digit), got %q", maxNameLength, sc.Name)
 	}
-	if !slices.Contains(Backends, sc.Backend) {
-		ps.addf("backend", "%s", unknownName("backend", sc.Backend, Backends))
+	if !slices.Contains(backends, sc.Backend) {
+		ps.addf("backend", "backend %q is not available here%s; this build has %s",
+			sc.Backend, didYouMean(sc.Backend, backends), strings.Join(backends, ", "))
 	}
 	if len(sc.Namespace) > maxNameLength || !dnsLabel.MatchString(sc.Namespace) {
 		ps.addf("namespace", "must be a DNS label (lowercase letters, digits and '-'), got %q", sc.Namespace)

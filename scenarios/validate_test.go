@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func dur(d time.Duration) Duration { return Duration{Duration: d} }
@@ -40,7 +41,6 @@ func TestValidate(t *testing.T) {
 		want   []string // "path: message", in order
 	}{
 		{"valid as is", func(*Scenario) {}, nil},
-		{"every backend", func(s *Scenario) { s.Backend = "sim" }, nil},
 		{"ramp down to a positive rate", func(s *Scenario) { s.Load = Load{Profile: "ramp", Rate: 100, To: 1, Duration: dur(time.Minute)} }, nil},
 		{"limits are inclusive", func(s *Scenario) {
 			s.Topology.Replicas = map[string]int{"user": 1, "order": 16}
@@ -56,8 +56,8 @@ func TestValidate(t *testing.T) {
 			`name: must be a DNS label (lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit), got "Base_line"`}},
 		{"name too long", func(s *Scenario) { s.Name = strings.Repeat("a", 64) }, []string{"name: must be a DNS label"}},
 		{"name ends with a dash", func(s *Scenario) { s.Name = "a-" }, []string{"name: must be a DNS label"}},
-		{"backend", func(s *Scenario) { s.Backend = "kube" }, []string{`backend: unknown backend "kube"; want one of local, kind, sim`}},
-		{"backend typo", func(s *Scenario) { s.Backend = "lcoal" }, []string{`backend: unknown backend "lcoal" (did you mean "local"?)`}},
+		{"backend", func(s *Scenario) { s.Backend = "kube" }, []string{`backend: backend "kube" is not available here; this build has local`}},
+		{"backend typo", func(s *Scenario) { s.Backend = "lcoal" }, []string{`backend: backend "lcoal" is not available here (did you mean "local"?); this build has local`}},
 		{"namespace", func(s *Scenario) { s.Namespace = "My NS" }, []string{`namespace: must be a DNS label (lowercase letters, digits and '-'), got "My NS"`}},
 		{"negative warmup", func(s *Scenario) { s.Warmup = dur(-time.Second) }, []string{"warmup: must be ≥ 0, got -1s"}},
 		{"warmup leaves no measured time", func(s *Scenario) { s.Warmup = dur(10 * time.Second) }, []string{
@@ -136,7 +136,7 @@ func TestValidate(t *testing.T) {
 			s := validScenario()
 			tt.change(&s)
 			before := s.Clone()
-			got := s.Validate()
+			got := s.Validate(testBackends)
 			assert.Equal(t, before, s, "Validate changes nothing")
 			assert.Len(t, got, len(tt.want), "%v", got)
 			for i := range min(len(got), len(tt.want)) {
@@ -167,7 +167,7 @@ func TestValidateNaN(t *testing.T) {
 			t.Parallel()
 			s := validScenario()
 			tt.change(&s)
-			got := s.Validate()
+			got := s.Validate(testBackends)
 			if assert.Len(t, got, 1) {
 				assert.Equal(t, tt.want, got[0].String())
 			}
@@ -189,4 +189,25 @@ func TestTopologyVersions(t *testing.T) {
 	}
 	assert.Len(t, msgs, 3, "%q", msgs)
 	assert.Contains(t, strings.Join(msgs, "\n"), "names 4 replicas, but payment has 3")
+}
+
+// testBackends are the backends the tests' catalogues may name.
+var testBackends = []string{"local"}
+
+// TestBackendIsOneTheCallerOffers: a scenario's backend is checked against the backends the
+// program has, not a list of names that may not exist.
+func TestBackendIsOneTheCallerOffers(t *testing.T) {
+	t.Parallel()
+	doc := []byte("apiVersion: meshlab.dev/v1alpha1\nkind: ScenarioCatalog\nscenarios:\n" +
+		"  - name: a\n    backend: kind\n    load: {rate: 10, duration: 5s}\n")
+	_, err := Parse("s.yaml", doc, []string{"local"})
+	require.Error(t, err)
+	assert.Equal(t, "s.yaml:5: scenarios[0].backend: backend \"kind\" is not available here; this build has local", err.Error())
+	cat, err := Parse("s.yaml", doc, []string{"kind", "local"})
+	require.NoError(t, err)
+	assert.Equal(t, "kind", cat.Scenarios[0].Backend)
+	sc := cat.Scenarios[0]
+	sc.Backend = "sim"
+	assert.Equal(t, []Problem{{Path: "backend", Message: `backend "sim" is not available here; this build has kind, local`}},
+		sc.Validate([]string{"kind", "local"}))
 }

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-
-	"github.com/meshlab/meshlab/clusters"
 )
 
 // TestFaultNetworkBandwidthAcrossConnections: one token bucket bounds all egress of the instance,
@@ -20,8 +18,7 @@ func TestFaultNetworkBandwidthAcrossConnections(t *testing.T) {
 	m := needMesh(t)
 	waitHealthy(t, m)
 	p := podByID(t, m, "product-0")
-	inject(t, m, clusters.Fault{Name: "product-bandwidth", Kind: "NetworkChaos", Action: "bandwidth",
-		Object: chaosObject(t, `
+	inject(t, m, chaosFault(t, `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: {name: product-bandwidth}
@@ -30,7 +27,7 @@ spec:
   mode: one
   selector: {labelSelectors: {app: product}}
   bandwidth: {rate: 1mbps, limit: 20000000, buffer: 100000}
-`), Selected: []string{p.id}})
+`, []string{p.id}))
 
 	const conns, window = 4, 3 * time.Second
 	url := "http://" + p.sidecar.Addrs()["inbound"] + "/products?limit=500"

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -16,18 +15,18 @@ import (
 
 	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
-// chaosObject decodes a Chaos Mesh object written in YAML, as a scenario carries it.
-func chaosObject(t *testing.T, doc string) any {
+// chaosFault is the fault a Chaos Mesh object written in YAML describes, as the harness hands
+// it to the backend with the workloads its selection picked.
+func chaosFault(t *testing.T, doc string, selected []string, targets ...string) clusters.Fault {
 	t.Helper()
 	raw, err := yaml.YAMLToJSON([]byte(doc))
 	require.NoError(t, err)
 	obj, problems := scenarios.DecodeChaos(raw, "default")
 	require.Empty(t, problems)
-	return obj
+	return clusters.Fault{Fault: scenarios.FaultOf(obj), Selected: selected, Targets: targets}
 }
 
 // inject realizes a fault on the shared mesh; Cleanup removes it and waits until the mesh
@@ -204,29 +203,11 @@ func policyApplied(t *testing.T, m *localMesh, v uint64) bool {
 			PolicyVersion uint64 `json:"policyVersion"`
 		}
 		a := p.Addrs()
-		if a == nil || faultAdminGet(t, a["admin"], "/v1/config", &cfg) != nil || cfg.PolicyVersion < v {
+		if a == nil || adminGet(a["admin"], "/v1/config", &cfg) != nil || cfg.PolicyVersion < v {
 			return false
 		}
 	}
 	return true
-}
-
-// faultAdminGet reads a JSON admin endpoint with the run token.
-func faultAdminGet(t *testing.T, addr, path string, out any) error {
-	req, err := http.NewRequest("GET", "http://"+addr+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set(proc.TokenHeader, shared.spec.Token)
-	resp, err := adminClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("GET %s: %s", path, resp.Status)
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
 }
 
 // faultStats is a sidecar's GET /v1/faults.
@@ -250,7 +231,7 @@ type faultStats struct {
 func readFaults(t *testing.T, p *process) faultStats {
 	t.Helper()
 	var fs faultStats
-	require.NoError(t, faultAdminGet(t, p.Addrs()["admin"], "/v1/faults", &fs))
+	require.NoError(t, adminGet(p.Addrs()["admin"], "/v1/faults", &fs))
 	return fs
 }
 

@@ -44,8 +44,7 @@ func TestFaultHTTPAbortClosesAndRetriesOnlyOnReset(t *testing.T) {
 	m := needMesh(t)
 	waitHealthy(t, m)
 	injected := time.Now()
-	inject(t, m, clusters.Fault{Name: "payment-abort", Kind: "HTTPChaos", Action: "abort",
-		Object: chaosObject(t, paymentAbort), Selected: ids(m, "payment")})
+	inject(t, m, chaosFault(t, paymentAbort, ids(m, "payment")))
 	t.Logf("HTTPChaos abort injected on %d sidecars in %v", len(ids(m, "payment")), time.Since(injected))
 
 	direct := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
@@ -92,8 +91,7 @@ func TestFaultHTTPAbortClosesAndRetriesOnlyOnReset(t *testing.T) {
 func TestFaultHTTPAbortScheduledToEffective(t *testing.T) {
 	m := needMesh(t)
 	waitHealthy(t, m)
-	f := clusters.Fault{Name: "payment-abort", Kind: "HTTPChaos", Action: "abort",
-		Object: chaosObject(t, paymentAbort), Selected: ids(m, "payment")}
+	f := chaosFault(t, paymentAbort, ids(m, "payment"))
 	url := m.GatewayURL() + "/payments"
 	var lags []time.Duration
 	for i := 0; i < 6; i++ {

@@ -32,8 +32,7 @@ spec:
 `
 
 func delayFault(t *testing.T, m *localMesh) clusters.Fault {
-	return clusters.Fault{Name: "product-delay", Kind: "NetworkChaos", Action: "delay",
-		Object: chaosObject(t, productDelay), Selected: ids(m, "product"), Targets: []string{"gateway"}}
+	return chaosFault(t, productDelay, ids(m, "product"), "gateway")
 }
 
 func TestFaultNetworkDelayTowardGateway(t *testing.T) {
@@ -115,8 +114,7 @@ func TestFaultNetworkLossOnPayment(t *testing.T) {
 	withPolicy(t, m, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
 		"order": {RoutePolicy: generous}, "payment": {RoutePolicy: generous}}}})
 	base := measure(t, c, "POST", orders, 40)
-	inject(t, m, clusters.Fault{Name: "payment-loss", Kind: "NetworkChaos", Action: "loss",
-		Object: chaosObject(t, `
+	inject(t, m, chaosFault(t, `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: {name: payment-loss}
@@ -125,7 +123,7 @@ spec:
   mode: all
   selector: {labelSelectors: {app: payment}}
   loss: {loss: "30"}
-`), Selected: ids(m, "payment")})
+`, ids(m, "payment")))
 	lossy := measure(t, c, "POST", orders, 40)
 	t.Logf("orders p90 %.1fms → %.1fms with 30%% loss on payment; failures %v", ms(quantile(base, .9)), ms(quantile(lossy, .9)), failures(lossy))
 	assert.GreaterOrEqual(t, quantile(lossy, .9)-quantile(base, .9), 150*time.Millisecond)
@@ -155,8 +153,7 @@ func TestFaultNetworkPartitionOrderToPayment(t *testing.T) {
 		"payment": {RoutePolicy: policy.RoutePolicy{Timeout: policy.Duration{Duration: 300 * time.Millisecond}}}}}})
 	products := m.GatewayURL() + "/products/42"
 	base := measure(t, c, "GET", products, 20)
-	inject(t, m, clusters.Fault{Name: "order-payment-partition", Kind: "NetworkChaos", Action: "partition",
-		Object: chaosObject(t, `
+	inject(t, m, chaosFault(t, `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: {name: order-payment-partition}
@@ -168,7 +165,7 @@ spec:
   target:
     mode: all
     selector: {labelSelectors: {app: payment}}
-`), Selected: ids(m, "order"), Targets: ids(m, "payment")})
+`, ids(m, "order"), ids(m, "payment")...))
 	orders := measure(t, c, "POST", m.GatewayURL()+"/orders", 10)
 	reads := measure(t, c, "GET", products, 20)
 	t.Logf("partition: orders failures %v of %d (p50 %.0fms); products p50 %.1fms → %.1fms, failures %v",
@@ -187,8 +184,7 @@ func TestFaultNetworkDuplicateIsInvisibleButCounted(t *testing.T) {
 	c := &http.Client{Timeout: 10 * time.Second}
 	url := m.GatewayURL() + "/products?limit=10"
 	base := quantile(measure(t, c, "GET", url, 41), .5)
-	inject(t, m, clusters.Fault{Name: "product-dup", Kind: "NetworkChaos", Action: "duplicate",
-		Object: chaosObject(t, `
+	inject(t, m, chaosFault(t, `
 apiVersion: chaos-mesh.org/v1alpha1
 kind: NetworkChaos
 metadata: {name: product-dup}
@@ -197,7 +193,7 @@ spec:
   mode: all
   selector: {labelSelectors: {app: product}}
   duplicate: {duplicate: "50"}
-`), Selected: ids(m, "product")})
+`, ids(m, "product")))
 	during := measure(t, c, "GET", url, 41)
 	var dup int64
 	for _, p := range m.pods {

@@ -13,8 +13,8 @@ import (
 	"github.com/meshlab/meshlab/clusters"
 )
 
-func podChaos(t *testing.T, name, action, extra string) any {
-	return chaosObject(t, fmt.Sprintf(`
+func podChaos(t *testing.T, name, action, extra string, selected ...string) clusters.Fault {
+	return chaosFault(t, fmt.Sprintf(`
 apiVersion: chaos-mesh.org/v1alpha1
 kind: PodChaos
 metadata: {name: %s}
@@ -22,7 +22,7 @@ spec:
   action: %s
   mode: one
   selector: {labelSelectors: {app: payment}}
-%s`, name, action, extra))
+%s`, name, action, extra), selected)
 }
 
 func TestFaultPodKillRestartsWithinDelay(t *testing.T) {
@@ -35,8 +35,7 @@ func TestFaultPodKillRestartsWithinDelay(t *testing.T) {
 	w.waitFor(t, true, 5*time.Second)
 	oldApp, oldSidecar := p.app.PID(), p.sidecar.PID()
 	injected := time.Now()
-	inject(t, m, clusters.Fault{Name: "payment-pod-kill", Kind: "PodChaos", Action: "pod-kill",
-		Object: podChaos(t, "payment-pod-kill", "pod-kill", ""), Selected: []string{p.id}})
+	inject(t, m, podChaos(t, "payment-pod-kill", "pod-kill", "", p.id))
 	w.waitFor(t, false, 2*time.Second)
 	back := w.waitFor(t, true, 10*time.Second).Sub(injected)
 	t.Logf("pod-kill: back in the snapshot %v after injection (restart delay %v); pids %d/%d → %d/%d",
@@ -52,9 +51,7 @@ func TestFaultContainerKillSidecarOnly(t *testing.T) {
 	p := podByID(t, m, "payment-1")
 	oldApp, oldSidecar := p.app.PID(), p.sidecar.PID()
 	injected := time.Now()
-	inject(t, m, clusters.Fault{Name: "payment-sidecar-kill", Kind: "PodChaos", Action: "container-kill",
-		Object:   podChaos(t, "payment-sidecar-kill", "container-kill", "  containerNames: [sidecar]"),
-		Selected: []string{p.id}})
+	inject(t, m, podChaos(t, "payment-sidecar-kill", "container-kill", "  containerNames: [sidecar]", p.id))
 	deadline := time.Now().Add(m.restartDelay() + 5*time.Second)
 	for (p.sidecar.PID() == oldSidecar || p.sidecar.Addrs() == nil) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -98,9 +95,7 @@ func TestFaultPodFailureLosesInMemoryState(t *testing.T) {
 	w := watchInstance(ctx, m, "payment", p.id)
 	w.waitFor(t, true, 5*time.Second)
 	oldPID := p.app.PID()
-	inj, err := m.Inject(context.Background(), clusters.Fault{Name: "payment-failure", Kind: "PodChaos",
-		Action: "pod-failure", Object: podChaos(t, "payment-failure", "pod-failure", "  duration: 2s"),
-		Selected: []string{p.id}, Duration: 2 * time.Second})
+	inj, err := m.Inject(context.Background(), podChaos(t, "payment-failure", "pod-failure", "  duration: 2s", p.id))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = inj.Remove(context.Background()); waitHealthy(t, m) })
 	w.waitFor(t, false, 2*time.Second)

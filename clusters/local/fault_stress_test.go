@@ -17,7 +17,7 @@ import (
 )
 
 func stressChaos(t *testing.T, name, pod, stressors string) clusters.Fault {
-	return clusters.Fault{Name: name, Kind: "StressChaos", Selected: []string{pod}, Object: chaosObject(t, fmt.Sprintf(`
+	return chaosFault(t, fmt.Sprintf(`
 apiVersion: chaos-mesh.org/v1alpha1
 kind: StressChaos
 metadata: {name: %s}
@@ -25,7 +25,7 @@ spec:
   mode: one
   selector: {labelSelectors: {app: order}}
   stressors:
-%s`, name, stressors))}
+%s`, name, stressors), []string{pod})
 }
 
 // cpuSeconds reads a process's user+system CPU time from /proc/<pid>/stat (clock ticks of 10ms).

@@ -9,6 +9,7 @@ import (
 	"github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 
 	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 )
 
 // Inject implements clusters.Injector: PodChaos through the supervisor, NetworkChaos and
@@ -83,20 +84,20 @@ func (m *localMesh) workloadProc(id string) (*process, error) {
 
 // pushNet sends a process's whole rule set to its admin endpoint.
 func (m *localMesh) pushNet(p *process) error {
-	a := p.Addrs()
-	if a == nil {
+	at, ok := m.adminOf(p)
+	if !ok {
 		return nil // down: it gets its rules when it is back (see process start hooks)
 	}
-	return m.admin(a["admin"], http.MethodPut, "/v1/faults/net", map[string]any{"rules": m.netRules.union(p.id)})
+	return at.call(context.Background(), http.MethodPut, adminapi.NetFaults, map[string]any{"rules": m.netRules.union(p.id)}, nil)
 }
 
 // pushHTTP sends a process's whole HTTPChaos rule set to its admin endpoint.
 func (m *localMesh) pushHTTP(p *process) error {
-	a := p.Addrs()
-	if a == nil {
+	at, ok := m.adminOf(p)
+	if !ok {
 		return nil
 	}
-	return m.admin(a["admin"], http.MethodPut, "/v1/faults/http", map[string]any{"rules": m.httpRules.union(p.id)})
+	return at.call(context.Background(), http.MethodPut, adminapi.HTTPFaults, map[string]any{"rules": m.httpRules.union(p.id)}, nil)
 }
 
 // pushFaults restores a restarted process's fault rules (a container restart keeps its pod's

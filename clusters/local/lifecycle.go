@@ -1,17 +1,14 @@
 package local
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
-	"github.com/meshlab/meshlab/mesh/proc"
 )
 
 // restart relaunches p after the restart delay, retrying with the same delay while it fails,
@@ -78,37 +75,6 @@ func (m *localMesh) Down(ctx context.Context) error {
 	return nil
 }
 
-// adminClient talks to admin endpoints on loopback.
-var adminClient = &http.Client{Timeout: 5 * time.Second}
-
-// admin sends one JSON request to a process's admin endpoint with the run token.
-func (m *localMesh) admin(addr, method, path string, body any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, "http://"+addr+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set(proc.TokenHeader, m.spec.Token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := adminClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(msg))
-	}
-	return nil
-}
-
 // waitConverged waits until the control plane lists every instance ready and the gateway has
 // that snapshot, so the first request of a run finds the whole mesh.
 func (m *localMesh) waitConverged(ctx context.Context) error {
@@ -136,31 +102,16 @@ func (m *localMesh) waitConverged(ctx context.Context) error {
 // waitGatewayVersion polls the gateway's admin config until it has applied version.
 func (m *localMesh) waitGatewayVersion(version uint64) error {
 	deadline := time.Now().Add(m.opts.StartTimeout)
-	addr := m.gateway.Addrs()["admin"]
+	at, _ := m.adminOf(m.gateway)
 	for time.Now().Before(deadline) {
-		v, err := m.gatewayVersion(addr)
-		if err == nil && v >= version {
+		var cfg struct {
+			SnapshotVersion uint64 `json:"snapshotVersion"`
+		}
+		err := at.call(context.Background(), http.MethodGet, adminapi.Config, nil, &cfg)
+		if err == nil && cfg.SnapshotVersion >= version {
 			return nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	return fmt.Errorf("gateway did not apply snapshot version %d within %s", version, m.opts.StartTimeout)
-}
-
-func (m *localMesh) gatewayVersion(addr string) (uint64, error) {
-	req, err := http.NewRequest("GET", "http://"+addr+"/v1/config", nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set(proc.TokenHeader, m.spec.Token)
-	resp, err := adminClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	var cfg struct {
-		SnapshotVersion uint64 `json:"snapshotVersion"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&cfg)
-	return cfg.SnapshotVersion, err
 }

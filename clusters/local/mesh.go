@@ -184,17 +184,18 @@ var _ clusters.Mesh = (*localMesh)(nil)
 // namespace is the namespace of the workloads' SPIFFE identities.
 func (m *localMesh) namespace() string { return cmp.Or(m.spec.Namespace, "default") }
 
-// MetricsTargets implements clusters.MetricsSource: the gateway's and every running sidecar's
-// admin address.
+// MetricsTargets implements clusters.MetricsSource: the admin API of the gateway and of every
+// running sidecar, each reached on loopback with the run token.
 func (m *localMesh) MetricsTargets() []clusters.MetricsTarget {
 	var out []clusters.MetricsTarget
-	if a := m.gateway.Addrs(); a != nil {
-		out = append(out, clusters.MetricsTarget{Workload: "gateway", Admin: a["admin"]})
-	}
-	for _, p := range m.pods {
-		if a := p.sidecar.Addrs(); a != nil {
-			out = append(out, clusters.MetricsTarget{Workload: p.id, Admin: a["admin"]})
+	add := func(workload string, p *process) {
+		if at, ok := m.adminOf(p); ok {
+			out = append(out, clusters.MetricsTarget{Workload: workload, Admin: at, Where: at.addr})
 		}
+	}
+	add("gateway", m.gateway)
+	for _, p := range m.pods {
+		add(p.id, p.sidecar)
 	}
 	return out
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 )
 
 // TestMetricsEndpoints scrapes every sidecar's and the gateway's /metrics after real traffic:
@@ -40,7 +40,7 @@ func TestMetricsEndpoints(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s: /metrics without the token", id)
 
 		req, _ := http.NewRequest("GET", "http://"+addr+"/metrics", nil)
-		req.Header.Set(proc.TokenHeader, m.spec.Token)
+		req.Header.Set(adminapi.TokenHeader, m.spec.Token)
 		resp, err = http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		body, _ := io.ReadAll(resp.Body)

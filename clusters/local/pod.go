@@ -84,10 +84,13 @@ func (p *pod) wire(map[string]string) error {
 	if sc == nil || app == nil {
 		return nil // the other one wires when it comes up
 	}
-	if err := p.m.admin(app["admin"], "PUT", "/v1/outbound", map[string]string{"url": "http://" + sc["outbound"]}); err != nil {
+	appAdmin, _ := p.m.adminOf(p.app)
+	scAdmin, _ := p.m.adminOf(p.sidecar)
+	ctx := context.Background()
+	if err := appAdmin.call(ctx, "PUT", "/v1/outbound", map[string]string{"url": "http://" + sc["outbound"]}, nil); err != nil {
 		return err
 	}
-	if err := p.m.admin(sc["admin"], "PUT", "/v1/app", map[string]string{"addr": app["http"]}); err != nil {
+	if err := scAdmin.call(ctx, "PUT", "/v1/app", map[string]string{"addr": app["http"]}, nil); err != nil {
 		return err
 	}
 	return p.m.pushFaults(p.sidecar)
@@ -96,8 +99,8 @@ func (p *pod) wire(map[string]string) error {
 // serviceExited tells the sidecar its service is gone, as a kubelet marks a pod NotReady, so the
 // instance leaves the endpoint set at once.
 func (p *pod) serviceExited() {
-	if sc := p.sidecar.Addrs(); sc != nil {
-		if err := p.m.admin(sc["admin"], "PUT", "/v1/app", map[string]string{"addr": ""}); err != nil {
+	if at, ok := p.m.adminOf(p.sidecar); ok {
+		if err := at.call(context.Background(), "PUT", "/v1/app", map[string]string{"addr": ""}, nil); err != nil {
 			p.m.log.Warn("marking service down", "pod", p.id, "err", err)
 		}
 	}

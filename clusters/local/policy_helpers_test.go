@@ -14,8 +14,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
 // loadClient is the policy tests' client: many keep-alive connections to the gateway.
@@ -166,7 +166,7 @@ func waitPolicy(t *testing.T, m *localMesh, v uint64, within time.Duration) {
 // adminGet decodes an admin endpoint's JSON answer.
 func adminGet(addr, path string, out any) error {
 	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+path, nil)
-	req.Header.Set("X-Meshlab-Token", shared.spec.Token)
+	req.Header.Set(adminapi.TokenHeader, shared.spec.Token)
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
@@ -183,30 +183,16 @@ func adminPut(t *testing.T, addr, path string, body any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(http.MethodPut, "http://"+addr+path, bytes.NewReader(b))
-	req.Header.Set("X-Meshlab-Token", shared.spec.Token)
+	req.Header.Set(adminapi.TokenHeader, shared.spec.Token)
 	resp, err := client.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "PUT %s", path)
 }
 
-// meshStats is a gateway's or sidecar's GET /v1/stats.
-type meshStats struct {
-	Resilience proxy.Stats `json:"resilience"`
-	Identity   struct {
-		Rotations, RotationFailures, HandshakeFailures uint64
-	} `json:"identity"`
-	InboundHandshakeFailures uint64 `json:"inboundHandshakeFailures"`
-	AuthzDenied              uint64 `json:"authzDenied"`
-	Workers                  int    `json:"workers"`
-	MemoryLimitBytes         int64  `json:"memoryLimitBytes"`
-	MonitorPoll              bool   `json:"monitorPoll"`
-	GCCycles                 uint64 `json:"gcCycles"`
-}
-
-func statsOf(t *testing.T, adminAddr string) meshStats {
+func statsOf(t *testing.T, adminAddr string) adminapi.StatsView {
 	t.Helper()
-	var s meshStats
+	var s adminapi.StatsView
 	require.NoError(t, adminGet(adminAddr, "/v1/stats", &s))
 	return s
 }

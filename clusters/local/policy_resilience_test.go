@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
@@ -93,7 +94,7 @@ func TestPolicyOutlierEjection(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	st := statsOf(t, gwAdmin).Resilience.Services["payment"]
-	var first *proxy.Ejection
+	var first *adminapi.Ejection
 	for i := range st.Ejections {
 		if e := &st.Ejections[i]; e.Endpoint == bad.id && e.At.After(start) && (first == nil || e.At.Before(first.At)) {
 			first = e

@@ -9,6 +9,7 @@ import (
 	"github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 
 	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/stress"
 )
 
@@ -37,11 +38,11 @@ func (m *localMesh) stressFault(ctx context.Context, f clusters.Fault, sc *v1alp
 		return nil, err
 	}
 	for _, p := range pods {
-		a := p.app.Addrs()
-		if a == nil {
+		at, ok := m.adminOf(p.app)
+		if !ok {
 			return nil, fmt.Errorf("%s: %s's service is down", f.Name, p.id)
 		}
-		if err := m.admin(a["admin"], http.MethodPut, "/v1/stress", spec); err != nil {
+		if err := at.call(ctx, http.MethodPut, adminapi.Stress, spec, nil); err != nil {
 			return nil, fmt.Errorf("%s: stressing %s: %w", f.Name, p.id, err)
 		}
 	}
@@ -49,8 +50,8 @@ func (m *localMesh) stressFault(ctx context.Context, f clusters.Fault, sc *v1alp
 	return &ruleInjection{diffs: diffs, remove: func(ctx context.Context) error {
 		var errs []error
 		for _, p := range pods {
-			if a := p.app.Addrs(); a != nil {
-				errs = append(errs, m.admin(a["admin"], http.MethodDelete, "/v1/stress", nil))
+			if at, ok := m.adminOf(p.app); ok {
+				errs = append(errs, at.call(ctx, http.MethodDelete, adminapi.Stress, nil, nil))
 			}
 		}
 		return errors.Join(errs...)

@@ -10,9 +10,9 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/netfault"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/telemetry"
 )
@@ -63,14 +63,14 @@ func (fp *faultPlane) listener(l listener) listener {
 func (fp *faultPlane) admin(next http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", next)
-	mux.Handle("GET /v1/faults", proc.RequireToken(token(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("GET "+adminapi.Faults, adminapi.RequireToken(token(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{
 			"net":  map[string]any{"rules": fp.net.Rules(), "stats": fp.net.Stats()},
 			"http": map[string]any{"rules": fp.http.Rules(), "stats": fp.http.Stats()},
 		})
 	})))
-	mux.Handle("PUT /v1/faults/net", proc.RequireToken(token(), putRules(fp.net.Set)))
-	mux.Handle("PUT /v1/faults/http", proc.RequireToken(token(), putRules(fp.http.Set)))
+	mux.Handle("PUT "+adminapi.NetFaults, adminapi.RequireToken(token(), putRules(fp.net.Set)))
+	mux.Handle("PUT "+adminapi.HTTPFaults, adminapi.RequireToken(token(), putRules(fp.http.Set)))
 	return mux
 }
 
@@ -105,9 +105,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // token-guarded, for `go tool pprof` against a sidecar under load) beside the admin handler.
 func withMetrics(met *telemetry.Metrics, admin http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", proc.RequireToken(token(), met.Handler()))
-	mux.Handle("/debug/pprof/", proc.RequireToken(token(), http.HandlerFunc(pprof.Index)))
-	mux.Handle("/debug/pprof/profile", proc.RequireToken(token(), http.HandlerFunc(pprof.Profile)))
+	mux.Handle("GET "+adminapi.Metrics, adminapi.RequireToken(token(), met.Handler()))
+	mux.Handle("/debug/pprof/", adminapi.RequireToken(token(), http.HandlerFunc(pprof.Index)))
+	mux.Handle("/debug/pprof/profile", adminapi.RequireToken(token(), http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/", admin)
 	return mux
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"log/slog"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/gateway"
@@ -54,15 +55,15 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	met.WatchProxy(gw.Resilience())
 	met.WatchFaults(fp.http)
 	met.WatchNet(fp.net)
-	met.WatchCounter(telemetry.NameMTLSFailures, "Failed outbound mTLS handshakes.", "",
+	met.WatchCounter(adminapi.NameMTLSFailures, "Failed outbound mTLS handshakes.", "",
 		func() map[string]float64 { return map[string]float64{"": float64(sec.src.Stats().HandshakeFailures)} })
-	pubSide := telemetry.Side{Name: telemetry.SidePublic, Source: telemetry.Const("client")}
+	pubSide := telemetry.Side{Name: adminapi.SidePublic, Source: telemetry.Const("client")}
 	pub, err := listen("http", *addr, 0, met.Middleware(pubSide)(faults.Abortable(gw)))
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, withMetrics(met, withStats(fp.admin(gw.Admin()), func() statsView {
-		return statsView{Resilience: gw.Resilience().Stats(), Identity: sec.src.Stats()}
+	adm, err := listen("admin", *adminAddr, 0, withMetrics(met, withStats(fp.admin(gw.Admin()), func() adminapi.StatsView {
+		return adminapi.StatsView{Resilience: gw.Resilience().Stats(), Identity: sec.src.Stats()}
 	})))
 	if err != nil {
 		return err

@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/identity"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/sidecar"
 )
@@ -105,31 +105,11 @@ func (s *security) transport(plain *proxy.Transport) http.RoundTripper {
 	return sidecar.MTLSTransport(s.src, s.isStrict, plain)
 }
 
-// statsView is GET /v1/stats.
-type statsView struct {
-	Resilience proxy.Stats    `json:"resilience"`
-	Identity   identity.Stats `json:"identity"`
-	// InboundHandshakeFailures counts connections the inbound listener refused.
-	InboundHandshakeFailures uint64 `json:"inboundHandshakeFailures"`
-	// AuthzDenied counts inbound requests authorization refused.
-	AuthzDenied uint64 `json:"authzDenied"`
-	// Workers is how many threads run the process's Go code (GOMAXPROCS).
-	Workers int `json:"workers"`
-	// MemoryLimitBytes is the runtime's soft memory limit (math.MaxInt64: none).
-	MemoryLimitBytes int64 `json:"memoryLimitBytes"`
-	// TimerSlackNs is how late the kernel may fire the process's timed sleeps.
-	TimerSlackNs int64 `json:"timerSlackNs"`
-	// MonitorPoll is whether Go's monitor thread polls instead of parking (see settleWakeups).
-	MonitorPoll bool `json:"monitorPoll"`
-	// GCCycles counts the garbage collections the process has run.
-	GCCycles uint64 `json:"gcCycles"`
-}
-
 // withStats serves GET /v1/stats (what stats returns) in front of next.
-func withStats(next http.Handler, stats func() statsView) http.Handler {
+func withStats(next http.Handler, stats func() adminapi.StatsView) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", next)
-	mux.Handle("GET /v1/stats", proc.RequireToken(token(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("GET "+adminapi.Stats, adminapi.RequireToken(token(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		v := stats()
 		v.Workers = runtime.GOMAXPROCS(0)
 		v.MemoryLimitBytes = debug.SetMemoryLimit(-1)

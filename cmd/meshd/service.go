@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/services"
 	"github.com/meshlab/meshlab/mesh/stress"
 )
@@ -44,7 +44,7 @@ func runService(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	st := stress.New(log)
 	defer st.Stop()
-	adm, err := listen("admin", *adminAddr, 0, proc.RequireToken(token(), serviceAdmin(svc, st)))
+	adm, err := listen("admin", *adminAddr, 0, adminapi.RequireToken(token(), serviceAdmin(svc, st)))
 	if err != nil {
 		return err
 	}
@@ -57,10 +57,10 @@ func runService(ctx context.Context, args []string, log *slog.Logger) error {
 func serviceAdmin(svc *services.Service, st *stress.Stressor) http.Handler {
 	mux := http.NewServeMux()
 	stressH := stress.Handler(st)
-	mux.Handle("GET /v1/stress", stressH)
-	mux.Handle("PUT /v1/stress", stressH)
-	mux.Handle("DELETE /v1/stress", stressH)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("GET "+adminapi.Stress, stressH)
+	mux.Handle("PUT "+adminapi.Stress, stressH)
+	mux.Handle("DELETE "+adminapi.Stress, stressH)
+	mux.HandleFunc("GET "+adminapi.Health, func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("PUT /v1/outbound", func(w http.ResponseWriter, r *http.Request) {

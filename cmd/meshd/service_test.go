@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/services"
 	"github.com/meshlab/meshlab/mesh/stress"
 )
@@ -21,7 +21,7 @@ func TestServiceAdminStress(t *testing.T) {
 	require.NoError(t, err)
 	st := stress.New(nil)
 	defer st.Stop()
-	srv := httptest.NewServer(proc.RequireToken("s3cret", serviceAdmin(svc, st)))
+	srv := httptest.NewServer(adminapi.RequireToken("s3cret", serviceAdmin(svc, st)))
 	defer srv.Close()
 
 	call := func(method, body, tok string) (int, stress.Status) {
@@ -29,7 +29,7 @@ func TestServiceAdminStress(t *testing.T) {
 		req, err := http.NewRequest(method, srv.URL+"/v1/stress", strings.NewReader(body))
 		require.NoError(t, err)
 		if tok != "" {
-			req.Header.Set(proc.TokenHeader, tok)
+			req.Header.Set(adminapi.TokenHeader, tok)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)

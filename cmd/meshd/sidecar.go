@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/policy"
@@ -68,13 +69,13 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	met.WatchProxy(sc.Resilience())
 	met.WatchFaults(fp.http)
 	met.WatchNet(fp.net)
-	met.WatchCounter(telemetry.NameAuthzDenied, "Inbound requests refused by authorization (403).", "",
+	met.WatchCounter(adminapi.NameAuthzDenied, "Inbound requests refused by authorization (403).", "",
 		func() map[string]float64 { return map[string]float64{"": float64(authz.Denied())} })
-	met.WatchCounter(telemetry.NameMTLSFailures, "Failed mTLS handshakes, inbound and outbound.", "",
+	met.WatchCounter(adminapi.NameMTLSFailures, "Failed mTLS handshakes, inbound and outbound.", "",
 		func() map[string]float64 {
 			return map[string]float64{"": float64(sec.inFails.Load() + sec.src.Stats().HandshakeFailures)}
 		})
-	inSide := telemetry.Side{Name: telemetry.SideInbound, Destination: telemetry.Const(*service),
+	inSide := telemetry.Side{Name: adminapi.SideInbound, Destination: telemetry.Const(*service),
 		Source: func(r *http.Request) string { return sidecar.PeerOf(r).Service }}
 	in, err := listen("inbound", *inAddr, 0, met.Middleware(inSide)(faults.Abortable(sc.Inbound())))
 	if err != nil {
@@ -86,8 +87,8 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, withMetrics(met, withStats(fp.admin(sc.Admin()), func() statsView {
-		return statsView{Resilience: sc.Resilience().Stats(), Identity: sec.src.Stats(),
+	adm, err := listen("admin", *adminAddr, 0, withMetrics(met, withStats(fp.admin(sc.Admin()), func() adminapi.StatsView {
+		return adminapi.StatsView{Resilience: sc.Resilience().Stats(), Identity: sec.src.Stats(),
 			InboundHandshakeFailures: sec.inFails.Load(), AuthzDenied: authz.Denied()}
 	})))
 	if err != nil {

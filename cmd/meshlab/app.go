@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/meshlab/meshlab/clusters"
 )
 
 // Exit codes: 0 success, 1 a failed gate or regression, 2 an error, 130 interrupted.
@@ -50,22 +52,39 @@ func Main() int {
 	}
 }
 
-// Run executes one command line.
+// Run executes one command line with this build's backends.
 func Run(ctx context.Context, s Streams, args []string) error {
-	root := newRoot(s)
+	return run(ctx, s, args, backends)
+}
+
+// run executes one command line; registry builds the backends it may run scenarios on.
+func run(ctx context.Context, s Streams, args []string, registry func(*slog.Logger) clusters.Registry) error {
+	root := newRoot(s, registry)
 	root.SetArgs(args)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
 	return root.ExecuteContext(ctx)
 }
 
-// globalFlags are shared by every command.
+// globalFlags are shared by every command, with what they determine: the logger and, built
+// once with it, the backends.
 type globalFlags struct {
 	verbose bool
+
+	registry func(*slog.Logger) clusters.Registry
+	built    clusters.Registry
 }
 
-func newRoot(s Streams) *cobra.Command {
-	g := &globalFlags{}
+// backends are the backends scenarios may run on, built on first use.
+func (g *globalFlags) backends(s Streams) clusters.Registry {
+	if g.built == nil {
+		g.built = g.registry(g.logger(s))
+	}
+	return g.built
+}
+
+func newRoot(s Streams, registry func(*slog.Logger) clusters.Registry) *cobra.Command {
+	g := &globalFlags{registry: registry}
 	root := &cobra.Command{
 		Use:           "meshlab",
 		Short:         "Test service-mesh governance under load and faults",

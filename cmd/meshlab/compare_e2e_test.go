@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/reports"
 	"github.com/meshlab/meshlab/rundir"
 )
 
@@ -35,11 +36,11 @@ func TestCompareSameBuildAndSlowerHops(t *testing.T) {
 	run("hop", "b")
 	run("hop-slow", "slow")
 
-	a, err := loadReports(filepath.Join(tmp, "a"), false)
+	a, err := reports.LoadSide(filepath.Join(tmp, "a"), false)
 	require.NoError(t, err)
-	b, err := loadReports(filepath.Join(tmp, "b"), false)
+	b, err := reports.LoadSide(filepath.Join(tmp, "b"), false)
 	require.NoError(t, err)
-	slow, err := loadReports(filepath.Join(tmp, "slow"), false)
+	slow, err := reports.LoadSide(filepath.Join(tmp, "slow"), false)
 	require.NoError(t, err)
 
 	code, out := runMeshlab(t, "compare", filepath.Join(tmp, "a"), filepath.Join(tmp, "b"))

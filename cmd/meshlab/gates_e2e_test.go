@@ -28,7 +28,7 @@ func runMeshlab(t *testing.T, args ...string) (int, string) {
 // are then inconclusive (exit 0), and want is not checked.
 func gateReport(t *testing.T, code int, dir, want string) *reports.Report {
 	t.Helper()
-	r, err := runReport(dir)
+	r, err := reports.ReadRun(dir)
 	require.NoError(t, err)
 	if r.Verdict == reports.GateFail {
 		assert.Equal(t, exitFailed, code)
@@ -134,7 +134,7 @@ func TestPaymentPodKillAndReproduce(t *testing.T) {
 	assert.Contains(t, out, "fault selection: same instances as the original")
 	assert.Contains(t, out, "payment-kill: "+f.Selected[0]+" (same)")
 	assert.NotEqual(t, exitError, code)
-	if r2, err := runReport(again); err == nil && trusted(r, r2) {
+	if r2, err := reports.ReadRun(again); err == nil && trusted(r, r2) {
 		assert.Equal(t, exitOK, code, "the same scenario, seed and build: no regression")
 	}
 }

@@ -28,11 +28,11 @@ func runRepeats(cmd *cobra.Command, s Streams, g *globalFlags, f *runFlags, sc s
 		}
 		rs = append(rs, out.Report)
 	}
-	sum := summarize(sc.Name, rs)
-	if err := sum.write(dir); err != nil {
+	sum := reports.Summarize(sc.Name, rs)
+	if err := sum.WriteFiles(dir); err != nil {
 		return err
 	}
-	if err := sum.writeMarkdown(s.Out); err != nil {
+	if err := sum.WriteMarkdown(s.Out); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.Out, "repeat summary: %s/repeat.md (and repeat.json)\n", dir)

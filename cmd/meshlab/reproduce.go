@@ -44,7 +44,7 @@ func reproduce(cmd *cobra.Command, s Streams, g *globalFlags, rf *runFlags, path
 	} else if !st.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	orig, err := runReport(dir)
+	orig, err := reports.ReadRun(dir)
 	if err != nil {
 		return err
 	}

@@ -5,21 +5,20 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/meshlab/meshlab/clusters"
-	"github.com/meshlab/meshlab/clusters/local"
 	"github.com/meshlab/meshlab/harness"
+	"github.com/meshlab/meshlab/reports"
 	"github.com/meshlab/meshlab/rundir"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
-// loadCatalog loads a catalogue and checks its gates against the report's fields: every
-// problem names file, line and field.
-func loadCatalog(file string) (*scenarios.Catalog, error) {
-	cat, err := scenarios.LoadFile(file)
+// loadCatalog loads a catalogue, its scenarios checked against the backends this build has,
+// and checks its gates against the report's fields: every problem names file, line and field.
+func loadCatalog(file string, backends []string) (*scenarios.Catalog, error) {
+	cat, err := scenarios.LoadFile(file, backends)
 	if err != nil {
 		return nil, err
 	}
-	if err := harness.CheckCatalogGates(cat); err != nil {
+	if err := reports.CheckCatalogGates(cat); err != nil {
 		return nil, err
 	}
 	return cat, nil
@@ -54,12 +53,7 @@ func runScenario(cmd *cobra.Command, s Streams, g *globalFlags, f *runFlags, sc 
 
 // runOnce runs sc into dir (empty: runs/NAME-TIME) and prints its summary.
 func runOnce(cmd *cobra.Command, s Streams, g *globalFlags, f *runFlags, sc scenarios.Scenario, dir string, index int) (harness.Outcome, error) {
-	log := g.logger(s)
-	opts := harness.Options{
-		Backends: map[string]clusters.Backend{"local": local.New(local.Options{Logger: log})},
-		Dir:      dir,
-		Logger:   log,
-	}
+	opts := harness.Options{Backends: g.backends(s), Dir: dir, Logger: g.logger(s)}
 	if f.repeat > 1 {
 		opts.Repeat, opts.RepeatIndex = f.repeat, index
 	}

@@ -15,18 +15,18 @@ const defaultCatalog = "scenarios.yaml"
 
 func newScenarioCmd(s Streams, g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "scenario", Short: "List, validate and run scenarios"}
-	cmd.AddCommand(newScenarioListCmd(s), newScenarioValidateCmd(s), newScenarioRunCmd(s, g))
+	cmd.AddCommand(newScenarioListCmd(s, g), newScenarioValidateCmd(s, g), newScenarioRunCmd(s, g))
 	return cmd
 }
 
-func newScenarioListCmd(s Streams) *cobra.Command {
+func newScenarioListCmd(s Streams, g *globalFlags) *cobra.Command {
 	var file string
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the scenarios of a catalogue",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat, err := scenarios.LoadFile(file)
+			cat, err := scenarios.LoadFile(file, g.backends(s).Names())
 			if err != nil {
 				return err
 			}
@@ -42,7 +42,7 @@ func newScenarioListCmd(s Streams) *cobra.Command {
 	return cmd
 }
 
-func newScenarioValidateCmd(s Streams) *cobra.Command {
+func newScenarioValidateCmd(s Streams, g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate [FILE]",
 		Short: "Validate a scenario catalogue: every problem, with file, line and field",
@@ -52,7 +52,7 @@ func newScenarioValidateCmd(s Streams) *cobra.Command {
 			if len(args) == 1 {
 				file = args[0]
 			}
-			cat, err := loadCatalog(file)
+			cat, err := loadCatalog(file, g.backends(s).Names())
 			if err != nil {
 				return err
 			}
@@ -82,7 +82,7 @@ func newScenarioRunCmd(s Streams, g *globalFlags) *cobra.Command {
 		Short: "Run a scenario and write its report",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := f.scenario(args[0], cmd)
+			sc, err := f.scenario(args[0], cmd, g.backends(s).Names())
 			if err != nil {
 				return err
 			}
@@ -91,7 +91,7 @@ func newScenarioRunCmd(s Streams, g *globalFlags) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.file, "file", "f", defaultCatalog, "scenario catalogue")
-	fl.StringVar(&f.backend, "backend", "", "backend to run on (local); overrides the scenario's")
+	fl.StringVar(&f.backend, "backend", "", "backend to run on; overrides the scenario's")
 	fl.Float64Var(&f.rate, "rate", 0, "constant request rate (req/s); overrides the scenario's load rate")
 	fl.DurationVar(&f.duration, "duration", 0, "attack duration; overrides the scenario's")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed for the load and the mesh; overrides the scenario's")
@@ -102,9 +102,10 @@ func newScenarioRunCmd(s Streams, g *globalFlags) *cobra.Command {
 	return cmd
 }
 
-// scenario loads NAME and applies the flag overrides, validating the result again.
-func (f *runFlags) scenario(name string, cmd *cobra.Command) (scenarios.Scenario, error) {
-	cat, err := loadCatalog(f.file)
+// scenario loads NAME and applies the flag overrides, validating the result again against
+// backends, the names of this build's backends.
+func (f *runFlags) scenario(name string, cmd *cobra.Command, backends []string) (scenarios.Scenario, error) {
+	cat, err := loadCatalog(f.file, backends)
 	if err != nil {
 		return scenarios.Scenario{}, err
 	}
@@ -129,7 +130,7 @@ func (f *runFlags) scenario(name string, cmd *cobra.Command) (scenarios.Scenario
 		return sc, err
 	}
 	sc.Default()
-	if problems := sc.Validate(); len(problems) > 0 {
+	if problems := sc.Validate(backends); len(problems) > 0 {
 		return sc, &scenarios.ValidationError{Problems: problems}
 	}
 	return sc, nil

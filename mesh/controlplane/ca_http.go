@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/identity"
-	"github.com/meshlab/meshlab/mesh/proc"
 )
 
 // maxCSRBytes bounds a certificate request's body.
@@ -24,7 +24,7 @@ func (ca *CA) Handler() http.Handler {
 
 // mount registers the CA's routes on mux.
 func (ca *CA) mount(mux *http.ServeMux) {
-	mux.Handle("POST "+identity.CertsPath, proc.RequireToken(ca.opts.Token, http.HandlerFunc(ca.handleCerts)))
+	mux.Handle("POST "+identity.CertsPath, adminapi.RequireToken(ca.opts.Token, http.HandlerFunc(ca.handleCerts)))
 	mux.HandleFunc("GET "+identity.CAPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/x-pem-file")
 		w.Write(ca.RootsPEM())

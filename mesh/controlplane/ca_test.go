@@ -19,8 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/identity"
-	"github.com/meshlab/meshlab/mesh/proc"
 )
 
 func testCSR(t *testing.T) []byte {
@@ -115,7 +115,7 @@ func TestServerServesCA(t *testing.T) {
 	post := func(token string) *http.Response {
 		req, _ := http.NewRequest(http.MethodPost, ts.url+identity.CertsPath, bytes.NewReader(body))
 		if token != "" {
-			req.Header.Set(proc.TokenHeader, token)
+			req.Header.Set(adminapi.TokenHeader, token)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)

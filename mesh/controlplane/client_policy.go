@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proc"
 )
 
 // PutPolicy publishes p as the mesh's policy and returns its PolicyVersion; sidecars and the
@@ -24,7 +24,7 @@ func (c *Client) PutPolicy(ctx context.Context, token string, p policy.MeshPolic
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(proc.TokenHeader, token)
+	req.Header.Set(adminapi.TokenHeader, token)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("putting policy: %w", err)

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proc"
 )
 
 const policyToken = "run-token"
@@ -96,7 +96,7 @@ func TestPutPolicyHTTP(t *testing.T) {
 			req, err := http.NewRequest(http.MethodPut, ts.url+pathPolicy, strings.NewReader(tt.body))
 			require.NoError(t, err)
 			if tt.token != "" {
-				req.Header.Set(proc.TokenHeader, tt.token)
+				req.Header.Set(adminapi.TokenHeader, tt.token)
 			}
 			resp, err := http.DefaultClient.Do(req)
 			require.NoError(t, err)

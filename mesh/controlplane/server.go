@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/meshlab/meshlab/mesh/proc"
+	"github.com/meshlab/meshlab/mesh/adminapi"
 )
 
 // Defaults for the zero values of ServerOptions.
@@ -96,10 +96,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/register", s.handleRegister)
 	mux.HandleFunc("GET /v1/watch", s.handleWatch)
 	mux.HandleFunc("GET /v1/snapshot", s.handleSnapshot)
-	mux.Handle("PUT "+pathPolicy, proc.RequireToken(s.opts.Token, http.HandlerFunc(s.handlePutPolicy)))
+	mux.Handle("PUT "+pathPolicy, adminapi.RequireToken(s.opts.Token, http.HandlerFunc(s.handlePutPolicy)))
 	mux.HandleFunc("GET "+pathPolicy, s.handleGetPolicy)
 	mountCA(mux, s.opts.CA)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET "+adminapi.Health, func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

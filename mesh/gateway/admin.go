@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
@@ -30,13 +31,13 @@ func (g *Gateway) Admin() http.Handler { return g.admin }
 
 func (g *Gateway) newAdmin() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET "+adminapi.Health, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /v1/config", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET "+adminapi.Config, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, g.config())
 	})
-	mux.HandleFunc("GET /v1/policy", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET "+adminapi.Policy, func(w http.ResponseWriter, _ *http.Request) {
 		doc, v := g.proxy.Policy()
 		writeJSON(w, controlplane.PolicyView{Version: v, Policy: doc})
 	})

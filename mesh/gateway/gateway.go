@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/tracectx"
 )
@@ -75,7 +75,7 @@ func New(cfg Config) (*Gateway, error) {
 	g.proxy = proxy.New(opts)
 	limits := &RateLimiter{Policy: g.gatewayPolicy, OnLimited: cfg.OnRateLimited}
 	g.edge = APIKey(g.gatewayPolicy)(limits.Wrap(SizeLimit(g.gatewayPolicy)(http.HandlerFunc(g.serveRoute))))
-	g.admin = proc.RequireToken(cfg.Token, g.newAdmin())
+	g.admin = adminapi.RequireToken(cfg.Token, g.newAdmin())
 	return g, nil
 }
 

@@ -16,11 +16,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
-)
 
-// tokenHeader carries the run token (proc.TokenHeader; not imported to keep this package
-// free of the process helpers).
-const tokenHeader = "X-Meshlab-Token"
+	"github.com/meshlab/meshlab/mesh/adminapi"
+)
 
 // fetch generates a key and a CSR and has the CA sign it.
 func (s *Source) fetch(ctx context.Context) (*bundle, error) {
@@ -66,7 +64,7 @@ func (s *Source) post(ctx context.Context, req CertRequest) (*CertResponse, erro
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	if s.opts.Token != "" {
-		hr.Header.Set(tokenHeader, s.opts.Token)
+		hr.Header.Set(adminapi.TokenHeader, s.opts.Token)
 	}
 	resp, err := s.opts.Client.Do(hr)
 	if err != nil {

@@ -2,21 +2,12 @@ package identity
 
 import (
 	"sync/atomic"
-	"time"
+
+	"github.com/meshlab/meshlab/mesh/adminapi"
 )
 
-// Stats counts a Source's work.
-type Stats struct {
-	// Rotations counts certificates that replaced an earlier one.
-	Rotations uint64
-	// RotationFailures counts renewals that failed (and were retried).
-	RotationFailures uint64
-	// HandshakeFailures counts failed mTLS handshakes reported with HandshakeFailed (the
-	// listeners and dialers that use this Source's configs report theirs).
-	HandshakeFailures uint64
-	// Expires is when the current certificate expires; zero before the first.
-	Expires time.Time
-}
+// Stats counts a Source's work; GET /v1/stats shows them (adminapi.IdentityStats).
+type Stats = adminapi.IdentityStats
 
 type stats struct {
 	rotations, rotationFailures, handshakeFailures atomic.Uint64

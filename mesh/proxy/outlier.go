@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
 
@@ -29,7 +30,7 @@ type outlier struct {
 	mu     sync.Mutex
 	start  time.Time
 	eps    map[string]*epHealth // by endpoint ID
-	events []Ejection
+	events []adminapi.Ejection
 	total  uint64
 }
 
@@ -81,7 +82,7 @@ func (o *outlier) healthy(eps []*Endpoint, now time.Time) []*Endpoint {
 
 // observe records a try's outcome on endpoint id of a service with total endpoints, and
 // ejects it when a streak reaches its threshold.
-func (o *outlier) observe(id string, total int, od *policy.OutlierDetection, res outcome, now time.Time) (Ejection, bool) {
+func (o *outlier) observe(id string, total int, od *policy.OutlierDetection, res outcome, now time.Time) (adminapi.Ejection, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	h := o.eps[id]
@@ -98,7 +99,7 @@ func (o *outlier) observe(id string, total int, od *policy.OutlierDetection, res
 		reason = "consecutive-gateway-errors"
 	}
 	if reason == "" || h.ejectedAt(now) || !o.mayEject(total, od, now) {
-		return Ejection{}, false
+		return adminapi.Ejection{}, false
 	}
 	return o.eject(id, h, od, reason, now), true
 }
@@ -132,7 +133,7 @@ func (o *outlier) mayEject(total int, od *policy.OutlierDetection, now time.Time
 // eject ejects h for BaseEjectionTime × its ejection multiplier, until the next Interval tick
 // after. The multiplier counts ejections in a row: one more for this one, one less for each
 // Interval tick h spent back in rotation since the last (as Envoy's ejection time backoff).
-func (o *outlier) eject(id string, h *epHealth, od *policy.OutlierDetection, reason string, now time.Time) Ejection {
+func (o *outlier) eject(id string, h *epHealth, od *policy.OutlierDetection, reason string, now time.Time) adminapi.Ejection {
 	base, interval := od.BaseEjectionTime.Duration, od.Interval.Duration
 	if base <= 0 {
 		base = DefaultBaseEjectionTime
@@ -149,7 +150,7 @@ func (o *outlier) eject(id string, h *epHealth, od *policy.OutlierDetection, rea
 	d := min(base*time.Duration(h.ejections), max(MaxEjectionTime, base))
 	ticks := (now.Add(d).Sub(o.start) + interval - 1) / interval
 	h.ejected, h.until, h.c5xx, h.cgw = true, o.start.Add(ticks*interval), 0, 0
-	ev := Ejection{Endpoint: id, At: now, Until: h.until, Duration: d, Count: h.ejections, Reason: reason}
+	ev := adminapi.Ejection{Endpoint: id, At: now, Until: h.until, Duration: d, Count: h.ejections, Reason: reason}
 	o.total++
 	if len(o.events) >= MaxEjectionEvents {
 		o.events = append(o.events[:0], o.events[1:]...)
@@ -159,7 +160,7 @@ func (o *outlier) eject(id string, h *epHealth, od *policy.OutlierDetection, rea
 }
 
 // snapshot returns the ejection events, their total and the endpoints ejected at now.
-func (o *outlier) snapshot(now time.Time) ([]Ejection, uint64, []string) {
+func (o *outlier) snapshot(now time.Time) ([]adminapi.Ejection, uint64, []string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var ejected []string
@@ -168,7 +169,7 @@ func (o *outlier) snapshot(now time.Time) ([]Ejection, uint64, []string) {
 			ejected = append(ejected, id)
 		}
 	}
-	return append([]Ejection(nil), o.events...), o.total, ejected
+	return append([]adminapi.Ejection(nil), o.events...), o.total, ejected
 }
 
 // outlierMiddleware feeds each try's result to its service's detectors when the call's policy

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
@@ -28,13 +29,13 @@ type configView struct {
 // newAdmin serves /healthz, GET /v1/config, GET /v1/policy and PUT /v1/app.
 func (s *Sidecar) newAdmin() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET "+adminapi.Health, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /v1/config", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET "+adminapi.Config, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.config())
 	})
-	mux.HandleFunc("GET /v1/policy", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET "+adminapi.Policy, func(w http.ResponseWriter, _ *http.Request) {
 		doc, v := s.Policy()
 		writeJSON(w, http.StatusOK, controlplane.PolicyView{Version: v, Policy: doc})
 	})

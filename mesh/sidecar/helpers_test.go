@@ -14,8 +14,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/services"
 )
 
@@ -132,7 +132,7 @@ func do(t testing.TB, method, url, host, body string, hdr http.Header) answer {
 	return answer{code: resp.StatusCode, body: string(b), header: resp.Header}
 }
 
-func tokenHeader() http.Header { return http.Header{proc.TokenHeader: {testToken}} }
+func tokenHeader() http.Header { return http.Header{adminapi.TokenHeader: {testToken}} }
 
 func decode(t testing.TB, s string, v any) {
 	t.Helper()

@@ -8,9 +8,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
@@ -53,7 +53,7 @@ func New(cfg Config) (*Sidecar, error) {
 	s.out = proxy.New(opts)
 	s.inbound = s.newInbound()
 	s.outbound = http.HandlerFunc(s.serveOutbound)
-	s.admin = proc.RequireToken(cfg.Token, s.newAdmin())
+	s.admin = adminapi.RequireToken(cfg.Token, s.newAdmin())
 	return s, nil
 }
 

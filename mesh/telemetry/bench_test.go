@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/telemetry"
 )
@@ -26,7 +27,7 @@ func BenchmarkOutbound(b *testing.B) {
 // BenchmarkMiddleware measures what the inbound middleware adds to a request (no network).
 func BenchmarkMiddleware(b *testing.B) {
 	m := telemetry.New("sidecar", "payment-1")
-	h := m.Middleware(telemetry.Side{Name: telemetry.SideInbound, Source: telemetry.Const("order")})(
+	h := m.Middleware(telemetry.Side{Name: adminapi.SideInbound, Source: telemetry.Const("order")})(
 		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusCreated) }))
 	req := httptest.NewRequest(http.MethodPost, "http://payment/payments", nil)
 	w := httptest.NewRecorder()

@@ -25,7 +25,7 @@ func (m *Metrics) watch(collect func(ch chan<- prometheus.Metric), descs ...*pro
 // WatchCounter exports fn's snapshot as the counter name: each key of fn's map is the value
 // of the label label; with label "", fn's map holds one value under "" (a single series).
 // For counts other packages keep, such as an identity.Source's HandshakeFailures
-// (NameMTLSFailures) or a sidecar.Authz's Denied (NameAuthzDenied).
+// (adminapi.NameMTLSFailures) or a sidecar.Authz's Denied (adminapi.NameAuthzDenied).
 func (m *Metrics) WatchCounter(name, help, label string, fn func() map[string]float64) {
 	m.watchValues(name, help, label, prometheus.CounterValue, fn)
 }

@@ -1,9 +1,9 @@
 // Package telemetry is the mesh's own view of its traffic: Prometheus metrics of every sidecar
 // and the gateway, each process with its private registry, and W3C traceparent propagation.
 //
-//	gateway public side ─ Metrics.Middleware(Side{Name: SidePublic})   requests, latency
+//	gateway public side ─ Metrics.Middleware(Side{Name: adminapi.SidePublic})   requests, latency
 //	proxy request chain ─ Metrics.Outbound(source)                     requests, latency, tries
-//	sidecar inbound     ─ Metrics.Middleware(Side{Name: SideInbound})  requests, latency (per try)
+//	sidecar inbound     ─ Metrics.Middleware(Side{Name: adminapi.SideInbound})  requests, latency (per try)
 //	Stats() snapshots   ─ WatchProxy, WatchFaults, WatchNet, WatchCounter (read at scrape time)
 //	admin GET /metrics  ─ Metrics.Handler()
 //

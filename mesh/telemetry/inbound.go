@@ -8,7 +8,7 @@ import (
 
 // Side describes the requests a Middleware sees.
 type Side struct {
-	// Name is the side label: SidePublic or SideInbound.
+	// Name is the side label: adminapi.SidePublic or adminapi.SideInbound.
 	Name string
 	// Source names a request's caller (the peer's service on a sidecar's inbound side);
 	// nil or "": "unknown".

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/telemetry"
@@ -23,7 +24,7 @@ func TestMiddlewareRecordsEachAnswer(t *testing.T) {
 	mux.HandleFunc("POST /payments", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusCreated) })
 	mux.HandleFunc("GET /users/{id}", func(http.ResponseWriter, *http.Request) {}) // writes nothing: 200
 	mux.HandleFunc("GET /abort", func(w http.ResponseWriter, _ *http.Request) { faults.AbortConnection(w) })
-	side := telemetry.Side{Name: telemetry.SideInbound, Source: telemetry.Const("order"), Destination: telemetry.Const("payment")}
+	side := telemetry.Side{Name: adminapi.SideInbound, Source: telemetry.Const("order"), Destination: telemetry.Const("payment")}
 	srv := httptest.NewServer(m.Middleware(side)(mux))
 	defer srv.Close()
 	c := &http.Client{Timeout: wait}
@@ -48,21 +49,21 @@ func TestMiddlewareRecordsEachAnswer(t *testing.T) {
 	}
 	// the aborted connection is closed before its handler returns and the middleware records it.
 	require.Eventually(t, func() bool {
-		return sample(t, scrape(t, m.Handler()), telemetry.NameRequests, in(telemetry.RouteOther, telemetry.CodeAborted)) == 1
+		return sample(t, scrape(t, m.Handler()), adminapi.NameRequests, in(telemetry.RouteOther, telemetry.CodeAborted)) == 1
 	}, wait, 5*time.Millisecond)
 	text := scrape(t, m.Handler())
-	assert.Equal(t, 3.0, sample(t, text, telemetry.NameRequests, in("POST /payments", "201")))
-	assert.Equal(t, 1.0, sample(t, text, telemetry.NameRequests, in("GET /users/{id}", "200")))
-	assert.Equal(t, 1.0, sample(t, text, telemetry.NameRequests, in(telemetry.RouteOther, "404")))
-	assert.Equal(t, 1.0, sample(t, text, telemetry.NameRequests, in(telemetry.RouteOther, telemetry.CodeAborted)))
-	assert.Equal(t, 6.0, sample(t, text, telemetry.NameDuration, nil))
+	assert.Equal(t, 3.0, sample(t, text, adminapi.NameRequests, in("POST /payments", "201")))
+	assert.Equal(t, 1.0, sample(t, text, adminapi.NameRequests, in("GET /users/{id}", "200")))
+	assert.Equal(t, 1.0, sample(t, text, adminapi.NameRequests, in(telemetry.RouteOther, "404")))
+	assert.Equal(t, 1.0, sample(t, text, adminapi.NameRequests, in(telemetry.RouteOther, telemetry.CodeAborted)))
+	assert.Equal(t, 6.0, sample(t, text, adminapi.NameDuration, nil))
 	promtoolCheck(t, text)
 }
 
 func TestMiddlewarePublicSideNamesTheRouteService(t *testing.T) {
 	t.Parallel()
 	m := telemetry.New("gateway", "gateway")
-	h := m.Middleware(telemetry.Side{Name: telemetry.SidePublic, Source: telemetry.Const("client")})(
+	h := m.Middleware(telemetry.Side{Name: adminapi.SidePublic, Source: telemetry.Const("client")})(
 		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTooManyRequests) }))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -70,7 +71,7 @@ func TestMiddlewarePublicSideNamesTheRouteService(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	text := scrape(t, m.Handler())
-	assert.Equal(t, 1.0, sample(t, text, telemetry.NameRequests, map[string]string{"side": "public",
+	assert.Equal(t, 1.0, sample(t, text, adminapi.NameRequests, map[string]string{"side": "public",
 		"source": "client", "destination": "product", "route": "GET /products/{id}", "code": "429"}))
 }
 
@@ -82,7 +83,7 @@ func TestMiddlewareOutsideAbortableRecordsAborts(t *testing.T) {
 	var eng faults.Engine
 	require.NoError(t, eng.Set([]faults.HTTPRule{{Name: "cut", Target: faults.TargetRequest, Abort: ptr(true)}}))
 	ph := proxy.NewHandler(proxy.Chain(http.DefaultTransport, eng.Middleware), nil)
-	h := m.Middleware(telemetry.Side{Name: telemetry.SidePublic})(faults.Abortable(
+	h := m.Middleware(telemetry.Side{Name: adminapi.SidePublic})(faults.Abortable(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ph.Serve(w, r, proxy.Route{Service: "payment"}) })))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -92,8 +93,8 @@ func TestMiddlewareOutsideAbortableRecordsAborts(t *testing.T) {
 	// the connection is closed before the handler returns and the middleware records it.
 	aborted := map[string]string{"route": "POST /payments", "destination": "payment", "code": telemetry.CodeAborted}
 	require.Eventually(t, func() bool {
-		return sample(t, scrape(t, m.Handler()), telemetry.NameRequests, aborted) == 1
+		return sample(t, scrape(t, m.Handler()), adminapi.NameRequests, aborted) == 1
 	}, wait, 5*time.Millisecond)
 	text := scrape(t, m.Handler())
-	assert.Equal(t, 1.0, sample(t, text, telemetry.NameRequests, aborted), "recorded once")
+	assert.Equal(t, 1.0, sample(t, text, adminapi.NameRequests, aborted), "recorded once")
 }

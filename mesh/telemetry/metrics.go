@@ -6,32 +6,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-)
 
-// Metric names, shared with the harness that scrapes them.
-const (
-	NameRequests        = "meshlab_requests_total"
-	NameDuration        = "meshlab_request_duration_seconds"
-	NameTries           = "meshlab_tries_total"
-	NameRateLimited     = "meshlab_rate_limited_total"
-	NameRetries         = "meshlab_retries_total"
-	NamePolicyRequests  = "meshlab_retry_policy_requests_total"
-	NameBudgetExhausted = "meshlab_retry_budget_exhausted_total"
-	NameEjections       = "meshlab_ejections_total"
-	NameEjected         = "meshlab_ejected_endpoints"
-	NameOverflows       = "meshlab_breaker_overflows_total"
-	NameHTTPChaos       = "meshlab_httpchaos_applied_total"
-	NameNetfaultEvents  = "meshlab_netfault_events_total"
-	NameNetfaultBytes   = "meshlab_netfault_bytes_total"
-	NameMTLSFailures    = "meshlab_mtls_handshake_failures_total"
-	NameAuthzDenied     = "meshlab_authz_denied_total"
-)
-
-// Sides of a request, the values of the side label.
-const (
-	SidePublic   = "public"   // the gateway's public listener: one per client request
-	SideInbound  = "inbound"  // a sidecar's inbound listener: one per try that reached it
-	SideOutbound = "outbound" // a proxy's request chain: one per proxied request, tries inside
+	"github.com/meshlab/meshlab/mesh/adminapi"
 )
 
 // DurationBuckets are the latency histogram's bounds, in seconds: 0.5 ms to 10 s.
@@ -56,16 +32,16 @@ func New(role, instance string) *Metrics {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := &Metrics{reg: reg,
 		mesh: prometheus.WrapRegistererWith(prometheus.Labels{"role": role, "mesh_instance": instance}, reg)}
-	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameRequests,
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: adminapi.NameRequests,
 		Help: "Requests by side, source, destination, route and status code."},
 		[]string{"side", "source", "destination", "route", "code"})
-	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: NameDuration,
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: adminapi.NameDuration,
 		Help:    "Request latency until the answer's headers, by side, source, destination and route.",
 		Buckets: DurationBuckets}, []string{"side", "source", "destination", "route"})
-	m.tries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameTries,
+	m.tries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: adminapi.NameTries,
 		Help: "Tries sent by the outbound proxy (first tries and retries), by source and destination."},
 		[]string{"source", "destination"})
-	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{Name: NameRateLimited,
+	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{Name: adminapi.NameRateLimited,
 		Help: "Requests refused by a gateway rate limit (429), by the limit's route."}, []string{"route"})
 	m.mesh.MustRegister(m.requests, m.duration, m.tries, m.rateLimited)
 	return m

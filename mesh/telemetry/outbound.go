@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
@@ -31,7 +32,7 @@ func (m *Metrics) Outbound(source string) proxy.Middleware {
 					m.tries.WithLabelValues(source, dest).Add(float64(n))
 				}
 			}
-			m.observe(SideOutbound, source, dest, routeLabel(r, call), outboundCode(r, resp, err),
+			m.observe(adminapi.SideOutbound, source, dest, routeLabel(r, call), outboundCode(r, resp, err),
 				time.Since(start).Seconds())
 			return resp, err
 		})

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proxy"
@@ -84,7 +85,7 @@ func TestOutboundCountsRequestsTriesAndRetries(t *testing.T) {
 	assert.Equal(t, 200, get(t, base, "product", "/not/a/route", nil).StatusCode)
 
 	text := scrape(t, m.Handler())
-	out := map[string]string{"side": telemetry.SideOutbound, "source": "order", "role": "sidecar", "mesh_instance": "order-1"}
+	out := map[string]string{"side": adminapi.SideOutbound, "source": "order", "role": "sidecar", "mesh_instance": "order-1"}
 	with := func(kv ...string) map[string]string {
 		l := map[string]string{}
 		for k, v := range out {
@@ -95,13 +96,13 @@ func TestOutboundCountsRequestsTriesAndRetries(t *testing.T) {
 		}
 		return l
 	}
-	assert.Equal(t, float64(n), sample(t, text, telemetry.NameRequests, with("destination", "user", "route", "GET /users/{id}", "code", "503")))
-	assert.Equal(t, float64(n), sample(t, text, telemetry.NameRequests, with("destination", "product", "route", "GET /products/{id}", "code", "200")))
-	assert.Equal(t, 1.0, sample(t, text, telemetry.NameRequests, with("destination", "product", "route", telemetry.RouteOther)))
-	assert.Equal(t, float64(2*n+1), sample(t, text, telemetry.NameDuration, with()), "one latency sample per request")
-	assert.Equal(t, float64(3*n), sample(t, text, telemetry.NameTries, map[string]string{"destination": "user"}), "1 + 2 retries each")
-	assert.Equal(t, float64(2*n), sample(t, text, telemetry.NameRetries, map[string]string{"destination": "user"}))
-	assert.Equal(t, float64(n), sample(t, text, telemetry.NamePolicyRequests, map[string]string{"destination": "user"}))
+	assert.Equal(t, float64(n), sample(t, text, adminapi.NameRequests, with("destination", "user", "route", "GET /users/{id}", "code", "503")))
+	assert.Equal(t, float64(n), sample(t, text, adminapi.NameRequests, with("destination", "product", "route", "GET /products/{id}", "code", "200")))
+	assert.Equal(t, 1.0, sample(t, text, adminapi.NameRequests, with("destination", "product", "route", telemetry.RouteOther)))
+	assert.Equal(t, float64(2*n+1), sample(t, text, adminapi.NameDuration, with()), "one latency sample per request")
+	assert.Equal(t, float64(3*n), sample(t, text, adminapi.NameTries, map[string]string{"destination": "user"}), "1 + 2 retries each")
+	assert.Equal(t, float64(2*n), sample(t, text, adminapi.NameRetries, map[string]string{"destination": "user"}))
+	assert.Equal(t, float64(n), sample(t, text, adminapi.NamePolicyRequests, map[string]string{"destination": "user"}))
 	promtoolCheck(t, text)
 }
 
@@ -131,9 +132,9 @@ func TestOutboundTriesAreTheWiresTries(t *testing.T) {
 	}
 	text := scrape(t, m.Handler())
 	dest := map[string]string{"destination": "user"}
-	assert.Equal(t, float64(n), sample(t, text, telemetry.NameRequests, map[string]string{"destination": "user", "code": "200"}))
-	assert.Equal(t, float64(n), sample(t, text, telemetry.NameTries, dest))
-	assert.Zero(t, sample(t, text, telemetry.NameRetries, dest))
+	assert.Equal(t, float64(n), sample(t, text, adminapi.NameRequests, map[string]string{"destination": "user", "code": "200"}))
+	assert.Equal(t, float64(n), sample(t, text, adminapi.NameTries, dest))
+	assert.Zero(t, sample(t, text, adminapi.NameRetries, dest))
 	assert.EqualValues(t, n, seen.Load(), "the upstream saw each request once")
 }
 
@@ -144,8 +145,8 @@ func TestOutboundCodesOfProxyErrors(t *testing.T) {
 	// the table knows no endpoint of payment: the proxy answers 503 no-endpoints itself.
 	assert.Equal(t, 503, get(t, base, "payment", "/payments", nil).StatusCode)
 	text := scrape(t, m.Handler())
-	assert.Equal(t, 1.0, sample(t, text, telemetry.NameRequests, map[string]string{"destination": "payment", "code": "503"}))
-	assert.Zero(t, sample(t, text, telemetry.NameTries, nil), "no try was sent")
+	assert.Equal(t, 1.0, sample(t, text, adminapi.NameRequests, map[string]string{"destination": "payment", "code": "503"}))
+	assert.Zero(t, sample(t, text, adminapi.NameTries, nil), "no try was sent")
 }
 
 func TestTraceGivesEachHopAChildSpan(t *testing.T) {

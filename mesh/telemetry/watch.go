@@ -3,6 +3,7 @@ package telemetry
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/netfault"
 	"github.com/meshlab/meshlab/mesh/proxy"
@@ -13,12 +14,12 @@ import (
 // endpoints ejected now.
 func (m *Metrics) WatchProxy(r *proxy.Registry) {
 	dest := []string{"destination"}
-	retries := prometheus.NewDesc(NameRetries, "Retries (tries after the first) under a retry policy.", dest, nil)
-	requests := prometheus.NewDesc(NamePolicyRequests, "Requests under a retry policy.", dest, nil)
-	exhausted := prometheus.NewDesc(NameBudgetExhausted, "Retries refused by the retry budget.", dest, nil)
-	ejections := prometheus.NewDesc(NameEjections, "Outlier ejections of endpoints.", dest, nil)
-	ejected := prometheus.NewDesc(NameEjected, "Endpoints ejected now.", dest, nil)
-	overflows := prometheus.NewDesc(NameOverflows, "Requests failed fast by the circuit breaker, by limit.",
+	retries := prometheus.NewDesc(adminapi.NameRetries, "Retries (tries after the first) under a retry policy.", dest, nil)
+	requests := prometheus.NewDesc(adminapi.NamePolicyRequests, "Requests under a retry policy.", dest, nil)
+	exhausted := prometheus.NewDesc(adminapi.NameBudgetExhausted, "Retries refused by the retry budget.", dest, nil)
+	ejections := prometheus.NewDesc(adminapi.NameEjections, "Outlier ejections of endpoints.", dest, nil)
+	ejected := prometheus.NewDesc(adminapi.NameEjected, "Endpoints ejected now.", dest, nil)
+	overflows := prometheus.NewDesc(adminapi.NameOverflows, "Requests failed fast by the circuit breaker, by limit.",
 		[]string{"destination", "limit"}, nil)
 	m.watch(func(ch chan<- prometheus.Metric) {
 		for svc, s := range r.Stats().Services {
@@ -36,7 +37,7 @@ func (m *Metrics) WatchProxy(r *proxy.Registry) {
 
 // WatchFaults exports an HTTPChaos engine's applications, per rule.
 func (m *Metrics) WatchFaults(e *faults.Engine) {
-	d := prometheus.NewDesc(NameHTTPChaos, "HTTPChaos rule applications, per rule.", []string{"rule"}, nil)
+	d := prometheus.NewDesc(adminapi.NameHTTPChaos, "HTTPChaos rule applications, per rule.", []string{"rule"}, nil)
 	m.watch(func(ch chan<- prometheus.Metric) {
 		for rule, n := range e.Stats() {
 			ch <- counter(d, n, rule)
@@ -48,8 +49,8 @@ func (m *Metrics) WatchFaults(e *faults.Engine) {
 // corrupted, dropped, blackholed) and bytes (duplicated, throttled).
 func (m *Metrics) WatchNet(e *netfault.Engine) {
 	labels := []string{"rule", "kind"}
-	events := prometheus.NewDesc(NameNetfaultEvents, "Network-fault events, per rule and kind.", labels, nil)
-	bytes := prometheus.NewDesc(NameNetfaultBytes, "Bytes a network fault duplicated or throttled, per rule.", labels, nil)
+	events := prometheus.NewDesc(adminapi.NameNetfaultEvents, "Network-fault events, per rule and kind.", labels, nil)
+	bytes := prometheus.NewDesc(adminapi.NameNetfaultBytes, "Bytes a network fault duplicated or throttled, per rule.", labels, nil)
 	m.watch(func(ch chan<- prometheus.Metric) {
 		for _, s := range e.Stats().Rules {
 			for kind, n := range map[string]int64{"delayed": s.Delayed, "lost": s.Lost,

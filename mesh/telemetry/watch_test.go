@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/faults"
 	"github.com/meshlab/meshlab/mesh/netfault"
 	"github.com/meshlab/meshlab/mesh/proxy"
@@ -31,10 +32,10 @@ func TestWatchersReadStatsWhenScraped(t *testing.T) {
 		Delay: &netfault.Delay{Latency: time.Millisecond}}}))
 	m.WatchNet(nf)
 	denied := 0.0
-	m.WatchCounter(telemetry.NameAuthzDenied, "Requests refused by authorization.", "", func() map[string]float64 {
+	m.WatchCounter(adminapi.NameAuthzDenied, "Requests refused by authorization.", "", func() map[string]float64 {
 		return map[string]float64{"": denied}
 	})
-	m.WatchCounter(telemetry.NameMTLSFailures, "Failed mTLS handshakes.", "", func() map[string]float64 {
+	m.WatchCounter(adminapi.NameMTLSFailures, "Failed mTLS handshakes.", "", func() map[string]float64 {
 		return map[string]float64{"": 2}
 	})
 	m.RateLimited(nil, "POST /orders")
@@ -52,12 +53,12 @@ func TestWatchersReadStatsWhenScraped(t *testing.T) {
 	denied = 7 // read at scrape time, not at registration
 
 	text := scrape(t, m.Handler())
-	assert.Equal(t, 4.0, sample(t, text, telemetry.NameHTTPChaos, map[string]string{"rule": "teapot"}))
-	assert.Equal(t, 0.0, sample(t, text, telemetry.NameNetfaultEvents, map[string]string{"rule": "slow", "kind": "delayed"}))
+	assert.Equal(t, 4.0, sample(t, text, adminapi.NameHTTPChaos, map[string]string{"rule": "teapot"}))
+	assert.Equal(t, 0.0, sample(t, text, adminapi.NameNetfaultEvents, map[string]string{"rule": "slow", "kind": "delayed"}))
 	assert.Contains(t, text, `meshlab_netfault_bytes_total{kind="throttled",mesh_instance="order-1",role="sidecar",rule="slow"} 0`)
-	assert.Equal(t, 7.0, sample(t, text, telemetry.NameAuthzDenied, nil))
-	assert.Equal(t, 2.0, sample(t, text, telemetry.NameMTLSFailures, nil))
-	assert.Equal(t, 1.0, sample(t, text, telemetry.NameRateLimited, map[string]string{"route": "POST /orders"}))
+	assert.Equal(t, 7.0, sample(t, text, adminapi.NameAuthzDenied, nil))
+	assert.Equal(t, 2.0, sample(t, text, adminapi.NameMTLSFailures, nil))
+	assert.Equal(t, 1.0, sample(t, text, adminapi.NameRateLimited, map[string]string{"route": "POST /orders"}))
 	assert.Contains(t, text, "go_goroutines")
 	promtoolCheck(t, text)
 }

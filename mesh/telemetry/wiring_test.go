@@ -8,10 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/gateway"
 	"github.com/meshlab/meshlab/mesh/policy"
-	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/mesh/proxy"
 	"github.com/meshlab/meshlab/mesh/sidecar"
 	"github.com/meshlab/meshlab/mesh/telemetry"
@@ -32,7 +32,7 @@ func TestWiringGatewayAndSidecar(t *testing.T) {
 		OutboundRequest: []proxy.Middleware{sm.Outbound("payment"), telemetry.Trace}})
 	require.NoError(t, err)
 	sm.WatchProxy(sc.Resilience())
-	in := httptest.NewServer(sm.Middleware(telemetry.Side{Name: telemetry.SideInbound, Destination: telemetry.Const("payment"),
+	in := httptest.NewServer(sm.Middleware(telemetry.Side{Name: adminapi.SideInbound, Destination: telemetry.Const("payment"),
 		Source: func(r *http.Request) string { return sidecar.PeerOf(r).Service }})(sc.Inbound()))
 	defer in.Close()
 
@@ -42,7 +42,7 @@ func TestWiringGatewayAndSidecar(t *testing.T) {
 		OnRateLimited: gm.RateLimited})
 	require.NoError(t, err)
 	gm.WatchProxy(gw.Resilience())
-	pub := httptest.NewServer(gm.Middleware(telemetry.Side{Name: telemetry.SidePublic, Source: telemetry.Const("client")})(gw))
+	pub := httptest.NewServer(gm.Middleware(telemetry.Side{Name: adminapi.SidePublic, Source: telemetry.Const("client")})(gw))
 	defer pub.Close()
 	gw.Update(controlplane.Snapshot{Version: 1, PolicyVersion: 1,
 		Services: map[string][]controlplane.Instance{"payment": {{ID: "payment-1", Service: "payment",
@@ -61,20 +61,20 @@ func TestWiringGatewayAndSidecar(t *testing.T) {
 	assert.Equal(t, []int{201, 429}, codes, "the second exceeds the limit")
 
 	admin := http.NewServeMux() // as meshd mounts it
-	admin.Handle("GET /metrics", proc.RequireToken("t", gm.Handler()))
+	admin.Handle("GET /metrics", adminapi.RequireToken("t", gm.Handler()))
 	g := scrape(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Header.Set(proc.TokenHeader, "t")
+		r.Header.Set(adminapi.TokenHeader, "t")
 		admin.ServeHTTP(w, r)
 	}))
 	route := "POST /payments"
-	assert.Equal(t, 1.0, sample(t, g, telemetry.NameRequests, map[string]string{"side": "public", "route": route, "code": "201"}))
-	assert.Equal(t, 1.0, sample(t, g, telemetry.NameRequests, map[string]string{"side": "public", "route": route, "code": "429"}))
-	assert.Equal(t, 1.0, sample(t, g, telemetry.NameRequests, map[string]string{"side": "outbound", "source": "gateway",
+	assert.Equal(t, 1.0, sample(t, g, adminapi.NameRequests, map[string]string{"side": "public", "route": route, "code": "201"}))
+	assert.Equal(t, 1.0, sample(t, g, adminapi.NameRequests, map[string]string{"side": "public", "route": route, "code": "429"}))
+	assert.Equal(t, 1.0, sample(t, g, adminapi.NameRequests, map[string]string{"side": "outbound", "source": "gateway",
 		"destination": "payment", "route": route, "code": "201"}))
-	assert.Equal(t, 1.0, sample(t, g, telemetry.NameTries, nil))
-	assert.Equal(t, 1.0, sample(t, g, telemetry.NameRateLimited, map[string]string{"route": route}))
+	assert.Equal(t, 1.0, sample(t, g, adminapi.NameTries, nil))
+	assert.Equal(t, 1.0, sample(t, g, adminapi.NameRateLimited, map[string]string{"route": route}))
 	s := scrape(t, sm.Handler())
-	assert.Equal(t, 1.0, sample(t, s, telemetry.NameRequests, map[string]string{"side": "inbound", "source": "unknown",
+	assert.Equal(t, 1.0, sample(t, s, adminapi.NameRequests, map[string]string{"side": "inbound", "source": "unknown",
 		"destination": "payment", "route": route, "code": "201"}), "plain HTTP: no peer identity")
 	promtoolCheck(t, g)
 	promtoolCheck(t, s)

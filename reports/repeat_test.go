@@ -1,4 +1,4 @@
-package main
+package reports
 
 import (
 	"bytes"
@@ -10,25 +10,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/meshlab/meshlab/reports"
 	"github.com/meshlab/meshlab/rundir"
 )
 
 func TestSpreadOf(t *testing.T) {
 	t.Parallel()
-	s := spreadOf([]float64{10, 12, 8, 10})
+	s := SpreadOf([]float64{10, 12, 8, 10})
 	assert.Equal(t, 10.0, s.Median)
 	require.NotNil(t, s.CVPercent)
 	assert.InDelta(t, 16.33, *s.CVPercent, 0.01, "sample sd √(8/3) ÷ mean 10")
-	assert.Nil(t, spreadOf([]float64{0, 0}).CVPercent, "mean 0: no CV")
-	assert.Equal(t, []float64{}, spreadOf(nil).Values)
+	assert.Nil(t, SpreadOf([]float64{0, 0}).CVPercent, "mean 0: no CV")
+	assert.Equal(t, []float64{}, SpreadOf(nil).Values)
 }
 
-func sampleReport(p50 time.Duration, spent float64) *reports.Report {
-	st := reports.Stats{SuccessPercent: 99.5, Latency: reports.Latency{P50: reports.Duration(p50), P99: reports.Duration(3 * p50)}}
-	slo := reports.SLOReport{Availability: &reports.SLOResult{Budget: reports.Budget{SpentPercent: &spent}}}
-	return &reports.Report{SchemaVersion: reports.SchemaVersion, Overall: st, SLO: slo,
-		Phases: []reports.Phase{{Name: "baseline", Stats: st, SLO: slo}}}
+func sampleReport(p50 time.Duration, spent float64) *Report {
+	st := Stats{SuccessPercent: 99.5, Latency: Latency{P50: Duration(p50), P99: Duration(3 * p50)}}
+	slo := SLOReport{Availability: &SLOResult{Budget: Budget{SpentPercent: &spent}}}
+	return &Report{SchemaVersion: SchemaVersion, Overall: st, SLO: slo,
+		Phases: []Phase{{Name: "baseline", Stats: st, SLO: slo}}}
 }
 
 // TestRepeatSummaryAndLoad: a repeat directory's summary has every phase's spread, and compare
@@ -36,7 +35,7 @@ func sampleReport(p50 time.Duration, spent float64) *reports.Report {
 func TestRepeatSummaryAndLoad(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	var rs []*reports.Report
+	var rs []*Report
 	for i, p50 := range []time.Duration{10, 12, 8} {
 		r := sampleReport(p50*time.Millisecond, float64(10*(i+1)))
 		run := filepath.Join(dir, "run-"+string(rune('1'+i)))
@@ -46,8 +45,8 @@ func TestRepeatSummaryAndLoad(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(run, rundir.ReportJSON), b.Bytes(), 0o644))
 		rs = append(rs, r)
 	}
-	sum := summarize("s", rs)
-	require.NoError(t, sum.write(dir))
+	sum := Summarize("s", rs)
+	require.NoError(t, sum.WriteFiles(dir))
 	require.Len(t, sum.Phases, 2)
 	assert.Equal(t, "overall", sum.Phases[0].Name)
 	assert.Equal(t, 10.0, sum.Phases[1].P50.Median)
@@ -57,10 +56,10 @@ func TestRepeatSummaryAndLoad(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "| baseline | 3 | 10.00ms (20.0%) | 30.00ms (20.0%) | 99.50% (0.0%) | 20.00% (50.0%) |")
 
-	got, err := loadReports(dir, true)
+	got, err := LoadSide(dir, true)
 	require.NoError(t, err)
 	require.Len(t, got, 3)
 	assert.Equal(t, rs[2].Overall.Latency.P50, got[2].Overall.Latency.P50)
-	_, err = loadReports(filepath.Join(dir, "run-1"), true)
+	_, err = LoadSide(filepath.Join(dir, "run-1"), true)
 	assert.ErrorContains(t, err, "not a directory of repeats")
 }

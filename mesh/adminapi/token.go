@@ -1,4 +1,4 @@
-package proc
+package adminapi
 
 import (
 	"crypto/subtle"

@@ -1,4 +1,4 @@
-package main
+package reports
 
 import (
 	"encoding/json"
@@ -9,53 +9,51 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"time"
 
-	"github.com/meshlab/meshlab/reports"
 	"github.com/meshlab/meshlab/rundir"
 )
 
-// repeatSummary is the spread of a scenario's repeats: per phase ("overall" first), the median
+// RepeatSummary is the spread of a scenario's repeats: per phase ("overall" first), the median
 // and coefficient of variation of p50, p99, success and availability budget spent over runs.
-type repeatSummary struct {
+type RepeatSummary struct {
 	Scenario string        `json:"scenario"`
 	Runs     []string      `json:"runs"` // run directories, relative to the summary's
-	Phases   []phaseSpread `json:"phases"`
+	Phases   []PhaseSpread `json:"phases"`
 }
 
-// phaseSpread is one phase's figures over the runs that have it.
-type phaseSpread struct {
+// PhaseSpread is one phase's figures over the runs that have it.
+type PhaseSpread struct {
 	Name        string `json:"name"`
 	Runs        int    `json:"runs"`
-	P50         spread `json:"p50Ms"`
-	P99         spread `json:"p99Ms"`
-	Success     spread `json:"successPercent"`
-	BudgetSpent spread `json:"budgetSpentPercent"`
+	P50         Spread `json:"p50Ms"`
+	P99         Spread `json:"p99Ms"`
+	Success     Spread `json:"successPercent"`
+	BudgetSpent Spread `json:"budgetSpentPercent"`
 }
 
-// spread is one figure over runs: the values, their median and coefficient of variation
+// Spread is one figure over runs: the values, their median and coefficient of variation
 // (standard deviation ÷ mean, in percent; null when the mean is 0 or there are no values).
-type spread struct {
+type Spread struct {
 	Values    []float64 `json:"values"`
 	Median    float64   `json:"median"`
 	CVPercent *float64  `json:"cvPercent"`
 }
 
-// summarize builds the spread of rs, runs named run-1..N.
-func summarize(scenario string, rs []*reports.Report) repeatSummary {
-	sum := repeatSummary{Scenario: scenario}
+// Summarize builds the spread of rs, runs named run-1..N.
+func Summarize(scenario string, rs []*Report) RepeatSummary {
+	sum := RepeatSummary{Scenario: scenario}
 	type acc struct{ p50, p99, succ, budget []float64 }
 	accs := map[string]*acc{}
 	var order []string
-	add := func(name string, st reports.Stats, slo reports.SLOReport) {
+	add := func(name string, st Stats, slo SLOReport) {
 		a, ok := accs[name]
 		if !ok {
 			a = &acc{}
 			accs[name] = a
 			order = append(order, name)
 		}
-		a.p50 = append(a.p50, ms(st.Latency.P50))
-		a.p99 = append(a.p99, ms(st.Latency.P99))
+		a.p50 = append(a.p50, msOf(st.Latency.P50))
+		a.p99 = append(a.p99, msOf(st.Latency.P99))
 		a.succ = append(a.succ, st.SuccessPercent)
 		if av := slo.Availability; av != nil && av.Budget.SpentPercent != nil {
 			a.budget = append(a.budget, *av.Budget.SpentPercent)
@@ -70,16 +68,15 @@ func summarize(scenario string, rs []*reports.Report) repeatSummary {
 	}
 	for _, name := range order {
 		a := accs[name]
-		sum.Phases = append(sum.Phases, phaseSpread{Name: name, Runs: len(a.p50),
-			P50: spreadOf(a.p50), P99: spreadOf(a.p99), Success: spreadOf(a.succ), BudgetSpent: spreadOf(a.budget)})
+		sum.Phases = append(sum.Phases, PhaseSpread{Name: name, Runs: len(a.p50),
+			P50: SpreadOf(a.p50), P99: SpreadOf(a.p99), Success: SpreadOf(a.succ), BudgetSpent: SpreadOf(a.budget)})
 	}
 	return sum
 }
 
-func ms(d reports.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func spreadOf(xs []float64) spread {
-	s := spread{Values: xs}
+// SpreadOf is the spread of xs.
+func SpreadOf(xs []float64) Spread {
+	s := Spread{Values: xs}
 	if len(xs) == 0 {
 		s.Values = []float64{}
 		return s
@@ -105,8 +102,8 @@ func spreadOf(xs []float64) spread {
 	return s
 }
 
-// write writes the summary to dir/repeat.json and dir/repeat.md.
-func (r repeatSummary) write(dir string) error {
+// WriteFiles writes the summary to dir/repeat.json and dir/repeat.md.
+func (r RepeatSummary) WriteFiles(dir string) error {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
@@ -119,14 +116,14 @@ func (r repeatSummary) write(dir string) error {
 		return err
 	}
 	defer f.Close()
-	if err := r.writeMarkdown(f); err != nil {
+	if err := r.WriteMarkdown(f); err != nil {
 		return err
 	}
 	return f.Close()
 }
 
-// writeMarkdown writes the spread as a table: median (CV) per figure and phase.
-func (r repeatSummary) writeMarkdown(w io.Writer) error {
+// WriteMarkdown writes the spread as a table: median (CV) per figure and phase.
+func (r RepeatSummary) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(w, "## %s: %d runs — median (coefficient of variation)\n\n", r.Scenario, len(r.Runs))
 	fmt.Fprintln(w, "| phase | runs | p50 | p99 | success | budget spent |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
@@ -140,7 +137,7 @@ func (r repeatSummary) writeMarkdown(w io.Writer) error {
 	return nil
 }
 
-func (s spread) cell(unit string) string {
+func (s Spread) cell(unit string) string {
 	if len(s.Values) == 0 {
 		return "—"
 	}
