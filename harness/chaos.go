@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/internal/sleep"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
 
@@ -76,7 +77,7 @@ func (c *chaos) start(ctx context.Context, start time.Time, firings []firing, ch
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()
-			if sleepUntil(ctx, start.Add(pc.at)) {
+			if sleep.Until(ctx, start.Add(pc.at)) {
 				c.applyPolicy(ctx, pc.name, pc.policy)
 			}
 		}()
@@ -112,7 +113,7 @@ func (c *chaos) fire(ctx context.Context, start time.Time, f firing) {
 	scheduled := start.Add(f.fault.At)
 	ev := faultEvent{name: f.fault.Name, kind: f.fault.Kind, action: f.fault.Action, scheduled: scheduled}
 	idx := c.record(ev)
-	if !sleepUntil(ctx, scheduled) {
+	if !sleep.Until(ctx, scheduled) {
 		return
 	}
 	inj, err := c.inject(ctx, f, idx)
@@ -124,7 +125,7 @@ func (c *chaos) fire(ctx context.Context, start time.Time, f firing) {
 	if f.fault.OneShot || f.fault.Duration == 0 {
 		return // one-shot, or until the run ends (removeAll)
 	}
-	if sleepUntil(ctx, scheduled.Add(f.fault.Duration)) {
+	if sleep.Until(ctx, scheduled.Add(f.fault.Duration)) {
 		c.remove(ctx, idx, inj)
 	}
 }
@@ -206,20 +207,4 @@ func (c *chaos) update(idx int, fn func(*faultEvent)) {
 	c.tl.mu.Lock()
 	defer c.tl.mu.Unlock()
 	fn(&c.tl.faults[idx])
-}
-
-// sleepUntil waits for t; false when ctx ended first.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -112,15 +112,3 @@ func (b *backoff) wait() time.Duration {
 }
 
 func (b *backoff) reset() { b.next = 0 }
-
-// sleep waits for d or until ctx is done, and reports whether ctx is still live.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/meshlab/meshlab/internal/sleep"
 )
 
 // watchRequestTimeout bounds one long poll on the client side, in case the control plane
@@ -28,7 +30,7 @@ func (c *Client) Watch(ctx context.Context, fn func(Snapshot)) error {
 		}
 		if err != nil {
 			down.failed(err)
-			if !sleep(ctx, b.wait()) {
+			if !sleep.For(ctx, b.wait()) {
 				return ctx.Err()
 			}
 			continue

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/meshlab/meshlab/internal/sleep"
 )
 
 // errStreamEnded says a registration stream ended.
@@ -82,7 +84,7 @@ func (r *Registration) run(ctx context.Context) {
 			b.reset()
 		}
 		r.down.failed(err)
-		if !sleep(ctx, b.wait()) {
+		if !sleep.For(ctx, b.wait()) {
 			return
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"github.com/meshlab/meshlab/internal/sleep"
 )
 
 // errorsIsAbort reports whether err asks for the connection to be aborted.
@@ -19,8 +21,8 @@ func (c *compiled) applyRequest(r *http.Request) error {
 		return ErrAbortConnection
 	}
 	if c.delay > 0 {
-		if err := sleep(r.Context(), c.delay); err != nil {
-			return err
+		if !sleep.For(r.Context(), c.delay) {
+			return r.Context().Err()
 		}
 	}
 	if rp := c.Replace; rp != nil {
@@ -52,8 +54,8 @@ func (c *compiled) applyResponse(r *http.Request, resp *http.Response) error {
 		return ErrAbortConnection
 	}
 	if c.delay > 0 {
-		if err := sleep(r.Context(), c.delay); err != nil {
-			return err
+		if !sleep.For(r.Context(), c.delay) {
+			return r.Context().Err()
 		}
 	}
 	if rp := c.Replace; rp != nil {

@@ -2,15 +2,14 @@ package faults
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"time"
 
+	"github.com/meshlab/meshlab/internal/sleep"
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
@@ -46,8 +45,8 @@ func Static(get func(*http.Request) []policy.Fault, rnd func() float64) proxy.Mi
 					continue
 				}
 				if d := f.Delay; d != nil && d.FixedDelay.Duration > 0 && rnd()*100 < d.Percent {
-					if err := sleep(r.Context(), d.FixedDelay.Duration); err != nil {
-						return nil, err
+					if !sleep.For(r.Context(), d.FixedDelay.Duration) {
+						return nil, r.Context().Err()
 					}
 				}
 				if a := f.Abort; a != nil && rnd()*100 < a.Percent {
@@ -71,18 +70,6 @@ func headersMatch(want map[string]string, h http.Header) bool {
 		}
 	}
 	return true
-}
-
-// sleep waits d, or until ctx ends (its error then).
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // abortAnswer is a static fault's local answer.

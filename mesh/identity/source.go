@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/meshlab/meshlab/internal/sleep"
 )
 
 // Defaults for the zero values of Options.
@@ -133,7 +135,7 @@ func (s *Source) Run(ctx context.Context) error {
 			retry = s.opts.RetryMin
 			wait = s.cur.Load().renewAt.Sub(s.opts.Now())
 		}
-		if !sleep(ctx, wait) {
+		if !sleep.For(ctx, wait) {
 			return ctx.Err()
 		}
 	}
@@ -174,18 +176,4 @@ func mergeRoots(old, fresh []*x509.Certificate) (*x509.CertPool, []*x509.Certifi
 		pool.AddCert(c)
 	}
 	return pool, all
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/meshlab/meshlab/internal/sleep"
 )
 
 // DialFunc dials like net.Dialer.DialContext.
@@ -59,17 +61,10 @@ func (e *Engine) connect(ctx context.Context, peer netip.Addr) error {
 			rto = min(2*rto, MaxRTO)
 		}
 	}
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	if !sleep.For(ctx, d) {
 		return ctx.Err()
 	}
+	return nil
 }
 
 // holdDial waits while a partition covers peer, until ctx ends.

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 
+	"github.com/meshlab/meshlab/internal/sleep"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
 
@@ -61,7 +62,7 @@ func policyTries(next http.RoundTripper, req *http.Request, call *Call, st *call
 			return resp, err
 		}
 		discard(resp)
-		if !sleep(req.Context(), backoff(rp.Backoff, attempt+1, rnd)) {
+		if !sleep.For(req.Context(), backoff(rp.Backoff, attempt+1, rnd)) {
 			return nil, req.Context().Err()
 		}
 		if st != nil {

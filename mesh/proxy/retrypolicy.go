@@ -139,21 +139,6 @@ func perTryTimeoutError(d time.Duration, err error) *Error {
 		Err: fmt.Errorf("no answer within the per-try timeout %v: %w", d, err)}
 }
 
-// sleep waits d or until ctx ends; it reports whether it waited all of d.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
 // discard drains and closes a try's answer that will not be used.
 func discard(resp *http.Response) {
 	if resp != nil {

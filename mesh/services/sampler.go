@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/meshlab/meshlab/internal/sleep"
 )
 
 // maxDraw caps a single work-time draw, so an extreme lognormal tail cannot overflow a Duration.
@@ -44,18 +46,7 @@ func (s *sampler) draw() time.Duration {
 
 // sleep waits one draw, or until ctx is done; it reports whether the full time passed.
 func (s *sampler) sleep(ctx context.Context) bool {
-	d := s.draw()
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return sleep.For(ctx, s.draw())
 }
 
 // mix64 is SplitMix64's finaliser: neighbouring seeds give unrelated PCG states.
