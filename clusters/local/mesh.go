@@ -34,13 +34,18 @@ type localMesh struct {
 	gateway *process
 	pods    []*pod
 
+	ports     *portBook
 	policy    policyState
 	netRules  ruleSets[netfault.Rule]
 	httpRules ruleSets[faults.HTTPRule]
 
 	stop      atomic.Bool
+	stopMu    sync.Mutex      // orders counting a restart against Down's start
+	life      context.Context // ends when Down begins: restart waits and relaunches end with it
+	endLife   context.CancelFunc
 	restarts  sync.WaitGroup
 	downOnce  sync.Once
+	downErr   error
 	recordsMu sync.Mutex
 }
 
@@ -51,7 +56,8 @@ func (b *backend) Up(ctx context.Context, spec clusters.Spec) (clusters.Mesh, er
 		return nil, err
 	}
 	spec.Topology.Default() // a copy: the caller's maps and pointers are replaced, not changed
-	m := &localMesh{opts: b.opts, spec: spec, meshd: meshd, log: b.opts.Logger, began: time.Now()}
+	m := &localMesh{opts: b.opts, spec: spec, meshd: meshd, log: b.opts.Logger, began: time.Now(), ports: newPortBook()}
+	m.life, m.endLife = context.WithCancel(context.Background())
 	if err := os.MkdirAll(filepath.Join(spec.Dir, rundir.Logs), 0o755); err != nil {
 		return nil, err
 	}
@@ -72,7 +78,10 @@ func (m *localMesh) up(ctx context.Context) error {
 	if err := m.startControlPlane(ctx); err != nil {
 		return err
 	}
-	m.pods = m.newPods()
+	var err error
+	if m.pods, err = m.newPods(); err != nil {
+		return err
+	}
 	errs := make(chan error, len(m.pods))
 	for _, p := range m.pods {
 		go func(p *pod) { errs <- p.start(ctx) }(p)

@@ -3,17 +3,21 @@ package local
 import (
 	"context"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/scenarios"
 )
 
-// pod is one service instance: its sidecar and its service process, wired to each other.
+// pod is one service instance: its sidecar and its service process. Like a pod's containers
+// they share an address (ip) and fixed ports: the service listens on appPort through every
+// restart and calls out through the sidecar's outbound listener on outPort; the sidecar probes
+// the service for its readiness. Neither is ever told where the other is.
 //
-//	mesh ──▶ sidecar inbound ──▶ service http
-//	         sidecar outbound ◀── service (calls to other services)
+//	mesh ──▶ sidecar inbound (ip:0) ──▶ service http (ip:appPort) ◀── sidecar's readiness probe
+//	         sidecar outbound (ip:outPort) ◀── service (calls to other services)
 type pod struct {
 	m        *localMesh
 	id       string // "payment-1"
@@ -24,26 +28,35 @@ type pod struct {
 	app      *process
 	workTime string
 	ip       string // the pod's own loopback address: its listeners bind it, its dials come from it
-	wiring   sync.Mutex
+	appPort  int
+	outPort  int
 }
 
-// newPods lays out one pod per replica, services in call order.
-func (m *localMesh) newPods() []*pod {
+// newPods lays out one pod per replica, services in call order, each with its fixed ports.
+func (m *localMesh) newPods() ([]*pod, error) {
 	var pods []*pod
 	t := m.spec.Topology
 	for s, svc := range scenarios.Services {
 		for i := 0; i < t.Replicas[svc]; i++ {
 			p := &pod{m: m, id: fmt.Sprintf("%s-%d", svc, i), service: svc, version: t.VersionOf(svc, i), ordinal: i,
 				workTime: workTime(t.ServiceTime[svc]), ip: podIP(s, i)}
-			p.sidecar = &process{id: p.id + "/sidecar", m: m, args: p.sidecarArgs, onStart: p.wire}
-			p.app = &process{id: p.id + "/service", m: m, args: p.serviceArgs, onStart: p.wire, onExit: p.serviceExited}
+			var err error
+			if p.appPort, err = m.ports.reserve(p.ip); err != nil {
+				return nil, fmt.Errorf("pod %s: %w", p.id, err)
+			}
+			if p.outPort, err = m.ports.reserve(p.ip); err != nil {
+				return nil, fmt.Errorf("pod %s: %w", p.id, err)
+			}
+			p.sidecar = &process{id: p.id + "/sidecar", m: m, args: p.sidecarArgs,
+				onStart: func(map[string]string) error { return m.pushFaults(p.sidecar) }}
+			p.app = &process{id: p.id + "/service", m: m, args: p.serviceArgs}
 			pods = append(pods, p)
 		}
 	}
-	return pods
+	return pods, nil
 }
 
-// start brings the sidecar up first (the service needs its outbound address), then the service.
+// start brings the sidecar up, then the service.
 func (p *pod) start(ctx context.Context) error {
 	if err := p.sidecar.launch(ctx); err != nil {
 		return err
@@ -51,59 +64,21 @@ func (p *pod) start(ctx context.Context) error {
 	return p.app.launch(ctx)
 }
 
+func (p *pod) addr(port int) string { return net.JoinHostPort(p.ip, strconv.Itoa(port)) }
+
 func (p *pod) sidecarArgs() []string {
 	t := p.m.spec.Topology
-	args := []string{"sidecar", "--service", p.service, "--instance", p.id, "--version", p.version,
+	return []string{"sidecar", "--service", p.service, "--instance", p.id, "--version", p.version,
 		"--controlplane", p.m.controlPlaneURL(), "--timeout", t.Timeout.String(),
-		"--retries", fmt.Sprint(*t.Retries), "--ip", p.ip,
-		"--inbound", p.ip + ":0", "--outbound", p.ip + ":0", "--admin", p.ip + ":0",
+		"--retries", fmt.Sprint(*t.Retries), "--ip", p.ip, "--app", p.addr(p.appPort),
+		"--inbound", p.ip + ":0", "--outbound", p.addr(p.outPort), "--admin", p.ip + ":0",
 		"--namespace", p.m.namespace(), "--workers", fmt.Sprint(*t.ProxyWorkers)}
-	if a := p.app.Addrs(); a != nil {
-		args = append(args, "--app", a["http"])
-	}
-	return args
 }
 
 func (p *pod) serviceArgs() []string {
-	args := []string{"service", "--service", p.service, "--instance", p.id,
+	return []string{"service", "--service", p.service, "--instance", p.id,
 		"--seed", fmt.Sprint(p.m.spec.Seed), "--work", p.workTime,
-		"--listen", p.ip + ":0", "--admin", p.ip + ":0"}
-	if a := p.sidecar.Addrs(); a != nil {
-		args = append(args, "--outbound", "http://"+a["outbound"])
-	}
-	return args
-}
-
-// wire connects the pod's two processes once both are up: the sidecar learns where its service
-// listens (and reports ready), the service where its sidecar's outbound listener is. Either may
-// have just (re)started, both may restart at once: wiring is idempotent and serialized.
-func (p *pod) wire(map[string]string) error {
-	p.wiring.Lock()
-	defer p.wiring.Unlock()
-	sc, app := p.sidecar.Addrs(), p.app.Addrs()
-	if sc == nil || app == nil {
-		return nil // the other one wires when it comes up
-	}
-	appAdmin, _ := p.m.adminOf(p.app)
-	scAdmin, _ := p.m.adminOf(p.sidecar)
-	ctx := context.Background()
-	if err := appAdmin.call(ctx, "PUT", "/v1/outbound", map[string]string{"url": "http://" + sc["outbound"]}, nil); err != nil {
-		return err
-	}
-	if err := scAdmin.call(ctx, "PUT", "/v1/app", map[string]string{"addr": app["http"]}, nil); err != nil {
-		return err
-	}
-	return p.m.pushFaults(p.sidecar)
-}
-
-// serviceExited tells the sidecar its service is gone, as a kubelet marks a pod NotReady, so the
-// instance leaves the endpoint set at once.
-func (p *pod) serviceExited() {
-	if at, ok := p.m.adminOf(p.sidecar); ok {
-		if err := at.call(context.Background(), "PUT", "/v1/app", map[string]string{"addr": ""}, nil); err != nil {
-			p.m.log.Warn("marking service down", "pod", p.id, "err", err)
-		}
-	}
+		"--listen", p.addr(p.appPort), "--admin", p.ip + ":0", "--outbound", "http://" + p.addr(p.outPort)}
 }
 
 func (p *pod) workload() clusters.Workload {

@@ -24,8 +24,7 @@ type process struct {
 	args  func() []string            // re-evaluated at every start: peers' addresses may have moved
 	files func() ([]*os.File, error) // inherited descriptors after the ready pipe (fd 4…), fresh per start
 
-	onStart func(addrs map[string]string) error // wiring after each ready start
-	onExit  func()                              // unwiring right after an exit
+	onStart func(addrs map[string]string) error // after each ready start: restores what the process must hold
 
 	held atomic.Bool // pod-failure: no restart while held
 
@@ -156,34 +155,56 @@ func (p *process) wait(cmd *exec.Cmd, done chan struct{}) {
 	if p.m.stopping() || !wasReady {
 		return
 	}
-	p.m.log.Warn("process exited; restarting after delay", "id", p.id, "err", err, "delay", p.m.restartDelay())
-	if p.onExit != nil {
-		p.onExit()
+	if !p.m.pendRestart() {
+		return
 	}
+	p.m.log.Warn("process exited; restarting after delay", "id", p.id, "err", err, "delay", p.m.restartDelay())
 	go p.m.restart(p)
 }
 
-// stop sends SIGTERM, then SIGKILL after grace, and waits for the exit.
-func (p *process) stop(grace time.Duration) {
+// stop sends SIGTERM, then SIGKILL after grace (or as soon as ctx ends), and waits for the
+// exit until ctx ends, but at least killWait after the SIGKILL; a process still there then
+// is an error.
+func (p *process) stop(ctx context.Context, grace time.Duration) error {
 	p.mu.Lock()
 	cmd, done := p.cmd, p.done
 	p.mu.Unlock()
 	if cmd == nil {
-		return
+		return nil
 	}
 	select {
 	case <-done:
-		return
+		return nil
 	default:
 	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
+	t := time.NewTimer(grace)
+	defer t.Stop()
 	select {
 	case <-done:
-	case <-time.After(grace):
-		_ = cmd.Process.Kill()
-		<-done
+		return nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	_ = cmd.Process.Kill()
+	killed := time.NewTimer(killWait)
+	defer killed.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-killed.C:
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%s (pid %d) did not exit after SIGKILL", p.id, cmd.Process.Pid)
 	}
 }
+
+// killWait is how long stop waits for a killed process to be reaped even when its context has
+// already ended: a SIGKILLed process is gone within milliseconds.
+const killWait = 500 * time.Millisecond
 
 func closeAll(files []*os.File) {
 	for _, f := range files {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"log/slog"
 	"net/http"
@@ -44,17 +43,16 @@ func runService(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	st := stress.New(log)
 	defer st.Stop()
-	adm, err := listen("admin", *adminAddr, 0, adminapi.RequireToken(token(), serviceAdmin(svc, st)))
+	adm, err := listen("admin", *adminAddr, 0, adminapi.RequireToken(token(), serviceAdmin(st)))
 	if err != nil {
 		return err
 	}
 	return serve(ctx, log, "service", []listener{app, adm})
 }
 
-// serviceAdmin is a service process's admin surface: health, re-pointing its outbound calls
-// when its sidecar restarted on a new port, and StressChaos run inside the process
-// (GET/PUT/DELETE /v1/stress, see stress.Handler).
-func serviceAdmin(svc *services.Service, st *stress.Stressor) http.Handler {
+// serviceAdmin is a service process's admin surface: health, and StressChaos run inside the
+// process (GET/PUT/DELETE /v1/stress, see stress.Handler).
+func serviceAdmin(st *stress.Stressor) http.Handler {
 	mux := http.NewServeMux()
 	stressH := stress.Handler(st)
 	mux.Handle("GET "+adminapi.Stress, stressH)
@@ -62,17 +60,6 @@ func serviceAdmin(svc *services.Service, st *stress.Stressor) http.Handler {
 	mux.Handle("DELETE "+adminapi.Stress, stressH)
 	mux.HandleFunc("GET "+adminapi.Health, func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("PUT /v1/outbound", func(w http.ResponseWriter, r *http.Request) {
-		var body struct {
-			URL string `json:"url"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.URL == "" {
-			http.Error(w, `{"error":"want {\"url\":\"http://host:port\"}"}`, http.StatusBadRequest)
-			return
-		}
-		svc.SetOutbound(body.URL)
-		w.WriteHeader(http.StatusNoContent)
 	})
 	return mux
 }

@@ -11,17 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshlab/meshlab/mesh/adminapi"
-	"github.com/meshlab/meshlab/mesh/services"
 	"github.com/meshlab/meshlab/mesh/stress"
 )
 
 func TestServiceAdminStress(t *testing.T) {
 	t.Parallel()
-	svc, err := services.New(services.Config{Service: "user", Instance: "user-1", Seed: 1})
-	require.NoError(t, err)
 	st := stress.New(nil)
 	defer st.Stop()
-	srv := httptest.NewServer(adminapi.RequireToken("s3cret", serviceAdmin(svc, st)))
+	srv := httptest.NewServer(adminapi.RequireToken("s3cret", serviceAdmin(st)))
 	defer srv.Close()
 
 	call := func(method, body, tok string) (int, stress.Status) {

@@ -20,7 +20,8 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	service := fs.String("service", "", "the service this sidecar fronts (required)")
 	instance := fs.String("instance", "", "instance id, e.g. payment-1 (required)")
 	version := fs.String("version", "v1", "version label")
-	app := fs.String("app", "", "host:port of the local service process (may be set later on the admin endpoint)")
+	app := fs.String("app", "", "host:port of the local service process, probed for readiness")
+	appProbe := fs.Duration("app-probe", 0, "period of the app's readiness probe (0: 100ms)")
 	cp := fs.String("controlplane", "", "control plane URL (required)")
 	timeout := fs.Duration("timeout", 0, "per-route timeout for outbound calls (0: default)")
 	retries := fs.Int("retries", 1, "basic retries for idempotent outbound calls")
@@ -57,7 +58,7 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	var sc *sidecar.Sidecar
 	authz := &sidecar.Authz{Service: *service, Policy: func() *policy.Authorization { return sc.AuthorizationPolicy() }}
 	sc, err = sidecar.New(sidecar.Config{
-		Service: *service, Instance: *instance, Version: *version, App: *app,
+		Service: *service, Instance: *instance, Version: *version, App: *app, AppProbe: *appProbe,
 		Timeout: *timeout, Retries: *retries, Token: token(), Logger: log,
 		Inbound:         []proxy.Middleware{authz.Middleware(), fp.http.Middleware},
 		OutboundRequest: []proxy.Middleware{met.Outbound(*service), telemetry.Trace},
@@ -99,9 +100,10 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	reg := client.Register(ctx, controlplane.Instance{
 		ID: *instance, Service: *service, Addr: in.ln.Addr().String(),
 		Labels: map[string]string{"app": *service, "version": *version, "pod": *instance},
-		Ready:  *app != "",
+		Ready:  false, // until the app's first probe
 	})
 	sc.OnAppChange(reg.SetReady)
+	go sc.ProbeApp(ctx)
 	go sec.run(ctx)
 	go watch(ctx, log, client, func(snap controlplane.Snapshot) {
 		sc.Update(snap)

@@ -2,7 +2,6 @@ package sidecar
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/meshlab/meshlab/mesh/adminapi"
@@ -19,6 +18,7 @@ type configView struct {
 	Instance string `json:"instance"`
 	Version  string `json:"version"`
 	App      string `json:"app"`
+	AppReady bool   `json:"appReady"`
 	Timeout  string `json:"timeout"`
 	Retries  int    `json:"retries"`
 	// PolicyVersion is the version of the policy in force (GET /v1/policy shows it whole).
@@ -26,7 +26,7 @@ type configView struct {
 	proxy.TableView
 }
 
-// newAdmin serves /healthz, GET /v1/config, GET /v1/policy and PUT /v1/app.
+// newAdmin serves /healthz, GET /v1/config and GET /v1/policy.
 func (s *Sidecar) newAdmin() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+adminapi.Health, func(w http.ResponseWriter, _ *http.Request) {
@@ -39,7 +39,6 @@ func (s *Sidecar) newAdmin() http.Handler {
 		doc, v := s.Policy()
 		writeJSON(w, http.StatusOK, controlplane.PolicyView{Version: v, Policy: doc})
 	})
-	mux.HandleFunc("PUT /v1/app", s.putApp)
 	return mux
 }
 
@@ -47,28 +46,9 @@ func (s *Sidecar) config() configView {
 	_, pv := s.Policy()
 	return configView{
 		Service: s.cfg.Service, Instance: s.cfg.Instance, Version: s.cfg.Version,
-		App: s.App(), Timeout: s.cfg.Timeout.String(), Retries: s.cfg.Retries,
+		App: s.App(), AppReady: s.AppReady(), Timeout: s.cfg.Timeout.String(), Retries: s.cfg.Retries,
 		PolicyVersion: pv, TableView: s.out.Table().View(),
 	}
-}
-
-// putApp takes {"addr":"host:port"} (the service process started) or {"addr":""} (stopped).
-func (s *Sidecar) putApp(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Addr *string `json:"addr"`
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdminBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil || body.Addr == nil {
-		proxy.WriteError(w, http.StatusBadRequest, "", `want {"addr":"host:port"} or {"addr":""}`)
-		return
-	}
-	if err := checkAddr(*body.Addr); err != nil {
-		proxy.WriteError(w, http.StatusBadRequest, "", fmt.Sprintf("addr: %v", err))
-		return
-	}
-	s.SetApp(*body.Addr)
-	writeJSON(w, http.StatusOK, map[string]string{"app": *body.Addr})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

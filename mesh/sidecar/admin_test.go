@@ -20,9 +20,6 @@ func TestAdminNeedsToken(t *testing.T) {
 			assert.Equal(t, http.StatusOK, do(t, "GET", p.admin.URL+path, "", "", tokenHeader()).code)
 		})
 	}
-	a := do(t, "PUT", p.admin.URL+"/v1/app", "", `{"addr":"127.0.0.1:1"}`, nil)
-	assert.Equal(t, http.StatusUnauthorized, a.code)
-	assert.Empty(t, p.sc.App(), "unchanged without the token")
 }
 
 func TestAdminConfig(t *testing.T) {
@@ -52,32 +49,4 @@ func TestAdminConfig(t *testing.T) {
 	require.Len(t, cfg.Endpoints["user"], 1)
 	assert.Equal(t, "user-1", cfg.Endpoints["user"][0].ID)
 	assert.Equal(t, u.in.Listener.Addr().String(), cfg.Endpoints["user"][0].Addr)
-}
-
-func TestAdminPutApp(t *testing.T) {
-	t.Parallel()
-	p := startPod(t, Config{Service: "user", Instance: "user-1"}, nil)
-	var f flips
-	p.sc.OnAppChange(f.record)
-	tests := []struct {
-		name, body string
-		code       int
-		app        string
-	}{
-		{"start", `{"addr":"127.0.0.1:1234"}`, http.StatusOK, "127.0.0.1:1234"},
-		{"not host:port", `{"addr":"nope"}`, http.StatusBadRequest, "127.0.0.1:1234"},
-		{"no addr", `{}`, http.StatusBadRequest, "127.0.0.1:1234"},
-		{"unknown field", `{"addr":"","x":1}`, http.StatusBadRequest, "127.0.0.1:1234"},
-		{"not JSON", `addr`, http.StatusBadRequest, "127.0.0.1:1234"},
-		{"stop", `{"addr":""}`, http.StatusOK, ""},
-	}
-	for _, tt := range tests { // in order: each step starts from the last
-		a := do(t, "PUT", p.admin.URL+"/v1/app", "", tt.body, tokenHeader())
-		assert.Equal(t, tt.code, a.code, "%s: %s", tt.name, a.body)
-		assert.Equal(t, tt.app, p.sc.App(), tt.name)
-		if tt.code != http.StatusOK {
-			assert.Contains(t, a.body, `"error"`, tt.name)
-		}
-	}
-	assert.Equal(t, []bool{true, false}, f.all())
 }

@@ -18,7 +18,7 @@ const (
 	ReasonAppReset = "app-reset"
 )
 
-var errNoApp = errors.New("the service process is not running")
+var errNoApp = errors.New("the sidecar fronts no app")
 
 // newInbound builds the inbound proxy: Config.Inbound middlewares, the policy's static faults
 // (faults.Static), then the app. An inbound call's Route.Policy is the effective policy of the
@@ -34,19 +34,20 @@ func (s *Sidecar) newInbound() http.Handler {
 }
 
 // toApp is the last inbound middleware: it points the request at the app, and answers 503
-// when there is none, it refuses the connection, or the connection ends before the answer.
+// when there is none, it refuses the connection (the sidecar then takes itself out of the
+// endpoints at once, before its next probe), or the connection ends before the answer.
 func (s *Sidecar) toApp(next http.RoundTripper) http.RoundTripper {
 	return proxy.RoundTripFunc(func(req *http.Request) (*http.Response, error) {
-		addr := *s.app.Load()
-		if addr == "" {
+		if s.cfg.App == "" {
 			return nil, appUnavailable(errNoApp)
 		}
-		req.URL.Scheme, req.URL.Host = "http", addr
+		req.URL.Scheme, req.URL.Host = "http", s.cfg.App
 		resp, err := next.RoundTrip(req)
 		switch {
 		case err == nil:
 			return resp, nil
 		case proxy.IsConnectFailure(err):
+			s.setAppReady(false)
 			return nil, appUnavailable(err)
 		case proxy.IsConnectionLost(err) && req.Context().Err() == nil:
 			return nil, &proxy.Error{Status: http.StatusServiceUnavailable, Reason: ReasonAppReset, Err: err}
@@ -59,32 +60,5 @@ func appUnavailable(err error) *proxy.Error {
 	return &proxy.Error{Status: http.StatusServiceUnavailable, Reason: ReasonAppUnavailable, Err: err}
 }
 
-// App returns the app's address; "" while it is down.
-func (s *Sidecar) App() string { return *s.app.Load() }
-
-// SetApp records that the service process listens on addr ("" when it stopped). A change of
-// presence calls the OnAppChange functions, in order, before SetApp returns.
-func (s *Sidecar) SetApp(addr string) {
-	s.appMu.Lock()
-	defer s.appMu.Unlock()
-	old := *s.app.Load()
-	if addr == old {
-		return
-	}
-	s.app.Store(&addr)
-	s.inTransport.CloseIdleConnections() // idle connections to the old process are useless
-	s.log.Info("app changed", "addr", addr, "was", old)
-	if (old == "") != (addr == "") {
-		for _, fn := range s.onApp {
-			fn(addr != "")
-		}
-	}
-}
-
-// OnAppChange registers fn to be called with the app's presence whenever it changes (the
-// caller flips the instance's readiness in the control plane). fn must not call SetApp.
-func (s *Sidecar) OnAppChange(fn func(up bool)) {
-	s.appMu.Lock()
-	defer s.appMu.Unlock()
-	s.onApp = append(s.onApp, fn)
-}
+// App returns the app's address (Config.App).
+func (s *Sidecar) App() string { return s.cfg.App }

@@ -22,8 +22,11 @@ type Config struct {
 	Instance string
 	// Version is the instance's version label, shown in its config.
 	Version string
-	// App is host:port of the local service process; "" until known (SetApp).
+	// App is host:port of the local service process, fixed for the pod's life as a
+	// container's port is; "" fronts no app (every inbound request gets 503).
 	App string
+	// AppProbe is the period of ProbeApp's readiness probes; 0: DefaultAppProbe.
+	AppProbe time.Duration
 	// Timeout is the per-route timeout of outbound calls, retries included; 0: DefaultTimeout.
 	Timeout time.Duration
 	// Retries is how many more tries an idempotent outbound call gets; 0: none.
@@ -56,6 +59,9 @@ func (c Config) validate() error {
 	}
 	if c.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("timeout %v is negative", c.Timeout))
+	}
+	if c.AppProbe < 0 {
+		errs = append(errs, fmt.Errorf("app probe period %v is negative", c.AppProbe))
 	}
 	if c.Retries < 0 {
 		errs = append(errs, fmt.Errorf("retries %d is negative", c.Retries))

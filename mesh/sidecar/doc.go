@@ -2,12 +2,13 @@
 //
 //	other sidecars, gateway ──▶ Inbound ──[Config.Inbound…]──▶ app (Config.App, keep-alive)
 //	                                      app unset or refusing: 503 app-unavailable
+//	ProbeApp ──connect every 100 ms──▶ app: readiness (OnAppChange)
 //
 //	local service ──▶ Outbound ──▶ proxy.Proxy ──▶ an endpoint of the service named by Host
 //	  (Host: payment)              timeout → [OutboundRequest…] → retry → pick →
 //	                               [OutboundAttempt…] → transport
 //
-//	harness ──▶ Admin (run token) ── /healthz, /v1/config, /v1/policy, PUT /v1/app
+//	harness ──▶ Admin (run token) ── /healthz, /v1/config, /v1/policy
 //
 // Both directions are proxy chains of http.RoundTripper middlewares (see mesh/proxy): the
 // inbound chain is where fault filters (HTTPChaos abort, delay, replace, patch) and authz plug
@@ -25,6 +26,8 @@
 // {"version": N, "policy": {...}}.
 //
 // The control plane is wired by the caller: it feeds Update with every snapshot, and flips the
-// instance's readiness from OnAppChange, which fires when PUT /v1/app (or SetApp) starts or
-// stops the service process.
+// instance's readiness from OnAppChange. The sidecar knows its app's readiness by itself, as a
+// kubelet does: ProbeApp connects to the app every AppProbe (100 ms by default) and an inbound
+// request the app refuses takes the instance out at once; nobody tells it the app started or
+// stopped.
 package sidecar

@@ -33,7 +33,7 @@ func TestOrdersThroughTheMesh(t *testing.T) {
 		require.Equal(t, http.StatusCreated, a.code, "order %d: %s", i, a.body)
 	}
 	t.Run("a payment instance's process stops", func(t *testing.T) {
-		pods[4].sc.SetApp("") // payment-1 answers 503; the snapshot still lists it
+		pods[4].app.Close() // payment-1's process stops: its sidecar answers 503; the snapshot still lists it
 		for i := range 10 {
 			a := do(t, "POST", order.in.URL+"/orders", "order", orderBody, nil)
 			assert.Equal(t, http.StatusCreated, a.code, "order %d: %s", i, a.body)

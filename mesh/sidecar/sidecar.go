@@ -21,9 +21,9 @@ type Sidecar struct {
 	out *proxy.Proxy
 	res *proxy.Registry // the outbound resilience state: retry budgets, breakers, outliers
 
-	app         atomic.Pointer[string] // host:port of the app; "" when down
-	appMu       sync.Mutex             // orders SetApp calls and their callbacks
-	onApp       []func(up bool)        // under appMu
+	appReady    atomic.Bool     // the app's readiness, as ProbeApp last saw it
+	appMu       sync.Mutex      // orders readiness changes and their callbacks
+	onApp       []func(up bool) // under appMu
 	inTransport *proxy.Transport
 
 	inbound, outbound, admin http.Handler
@@ -42,7 +42,6 @@ func New(cfg Config) (*Sidecar, error) {
 		cfg.Timeout = DefaultTimeout
 	}
 	s := &Sidecar{cfg: cfg, log: cfg.Logger.With("service", cfg.Service), inTransport: proxy.NewTransport()}
-	s.app.Store(&cfg.App)
 	opts := proxy.Options{
 		Timeout: cfg.Timeout, Retries: cfg.Retries,
 		Request: cfg.OutboundRequest, Attempt: cfg.OutboundAttempt, Transport: cfg.Transport,

@@ -1,8 +1,9 @@
 package sidecar
 
 import (
+	"context"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -100,25 +101,63 @@ func TestInbound(t *testing.T) {
 	}
 }
 
-func TestSetApp(t *testing.T) {
+// TestProbeApp: the sidecar learns its app's readiness by probing it, as a kubelet's readiness
+// probe does — ready once it accepts connections, not ready once it stops, ready again when it
+// is back on its port — and an inbound request the app refuses takes it out before the next
+// probe.
+func TestProbeApp(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(named("app"))
-	t.Cleanup(srv.Close)
-	app := srv.Listener.Addr().String()
-	p := startPod(t, Config{Service: "user", Instance: "user-1"}, nil)
+	app := newStoppableApp(t)
+	p := startPod(t, Config{Service: "user", Instance: "user-1", App: app.addr, AppProbe: 10 * time.Millisecond}, nil)
 	var f flips
 	p.sc.OnAppChange(f.record)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.sc.ProbeApp(ctx)
 
-	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", p.in.URL, "", "", nil).code)
-	p.sc.SetApp(app)
+	require.Eventually(t, p.sc.AppReady, wait, time.Millisecond, "ready once the app accepts")
 	assert.Equal(t, "app", do(t, "GET", p.in.URL, "", "", nil).body)
-	p.sc.SetApp(app)                     // no change
-	p.sc.SetApp(proctest.DeadAddrFor(t)) // another address: still up
-	p.sc.SetApp("")                      // stopped
-	p.sc.SetApp("")                      // no change
-	assert.Equal(t, []bool{true, false}, f.all())
+	app.stop()
+	require.Eventually(t, func() bool { return !p.sc.AppReady() }, wait, time.Millisecond, "not ready once it stops")
 	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", p.in.URL, "", "", nil).code)
+	app.start()
+	require.Eventually(t, p.sc.AppReady, wait, time.Millisecond, "ready again when it is back")
+	assert.Equal(t, []bool{true, false, true}, f.all())
+
+	// A refused inbound request takes the instance out at once, before the next probe.
+	slow := newStoppableApp(t)
+	q := startPod(t, Config{Service: "user", Instance: "user-2", App: slow.addr, AppProbe: time.Hour}, nil)
+	go q.sc.ProbeApp(ctx)
+	require.Eventually(t, q.sc.AppReady, wait, time.Millisecond)
+	slow.stop()
+	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", q.in.URL, "", "", nil).code)
+	assert.False(t, q.sc.AppReady(), "a refusal is a failed probe")
 }
+
+// stoppableApp serves named("app") on a fixed loopback address it can stop and start again,
+// as a service process restarted on its container port.
+type stoppableApp struct {
+	t    *testing.T
+	addr string
+	srv  *http.Server
+}
+
+func newStoppableApp(t *testing.T) *stoppableApp {
+	a := &stoppableApp{t: t, addr: "127.0.0.1:0"}
+	a.start()
+	t.Cleanup(a.stop)
+	return a
+}
+
+func (a *stoppableApp) start() {
+	ln, err := net.Listen("tcp", a.addr)
+	require.NoError(a.t, err)
+	a.addr = ln.Addr().String()
+	a.srv = &http.Server{Handler: named("app")}
+	go a.srv.Serve(ln)
+}
+
+func (a *stoppableApp) stop() { a.srv.Close() }
 
 // hangUp closes the connection without an answer, as a process dying mid-request does.
 var hangUp = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
