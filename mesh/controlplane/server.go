@@ -108,6 +108,12 @@ func (s *Server) Handler() http.Handler {
 	})
 }
 
+// SetInstances makes insts the whole set of instances, replacing every registration: for a
+// control plane whose source of truth is outside it (Kubernetes' EndpointSlices, where a pod's
+// readiness is the kubelet's), whose sidecars do not register. Only the ready ones are listed
+// in snapshots; a call that changes nothing publishes no version.
+func (s *Server) SetInstances(insts []Instance) { s.store.replace(insts) }
+
 // Snapshot returns a copy of the current snapshot.
 func (s *Server) Snapshot() Snapshot {
 	snap, _ := s.store.current()

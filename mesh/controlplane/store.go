@@ -91,6 +91,26 @@ func (s *store) remove(id string, leaseID uint64) bool {
 	return true
 }
 
+// replace makes insts the whole instance set, as an external source of truth (Kubernetes'
+// EndpointSlices) sees it, and publishes a version only when something changed; every earlier
+// lease is void.
+func (s *store) replace(insts []Instance) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := make(map[string]lease, len(insts))
+	same := len(insts) == len(s.instances)
+	for _, inst := range insts {
+		old, had := s.instances[inst.ID]
+		same = same && had && equalInstance(old.inst, inst)
+		s.nextLease++
+		next[inst.ID] = lease{id: s.nextLease, inst: cloneInstance(inst)}
+	}
+	s.instances = next
+	if !same {
+		s.commitLocked()
+	}
+}
+
 // freeze stops publishing: a closing server must not show its watchers instances leaving.
 func (s *store) freeze() {
 	s.mu.Lock()

@@ -74,3 +74,30 @@ func TestBackoff(t *testing.T) {
 	b.reset()
 	assert.LessOrEqual(t, b.wait(), backoffMin)
 }
+
+// TestSetInstances: an external source of truth replaces the whole set; only ready instances
+// are served, the same set again publishes nothing, and earlier registrations lose their leases.
+func TestSetInstances(t *testing.T) {
+	t.Parallel()
+	s := NewServer(ServerOptions{ResyncGrace: -1})
+	lease := s.store.put(instance("old-1", "user"))
+	v0 := s.Snapshot().Version
+
+	a, b := instance("a-1", "user"), instance("b-1", "payment")
+	b.Ready = false
+	s.SetInstances([]Instance{b, a})
+	snap := s.Snapshot()
+	assert.Equal(t, v0+1, snap.Version)
+	assert.Equal(t, []string{"a-1"}, ids(snap), "the old registration is gone, the unready one not served")
+	assert.False(t, s.store.remove("old-1", lease), "its lease is void")
+
+	s.SetInstances([]Instance{a, b})
+	assert.Equal(t, v0+1, s.Snapshot().Version, "the same set publishes nothing")
+	b.Ready = true
+	s.SetInstances([]Instance{a, b})
+	snap = s.Snapshot()
+	assert.Equal(t, v0+2, snap.Version)
+	assert.Equal(t, []string{"a-1", "b-1"}, ids(snap))
+	s.SetInstances(nil)
+	assert.Empty(t, ids(s.Snapshot()))
+}
