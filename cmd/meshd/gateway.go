@@ -17,6 +17,7 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	addr := fs.String("listen", "127.0.0.1:0", "public address")
 	adminAddr := fs.String("admin", "127.0.0.1:0", "admin address (loopback)")
+	healthAddr := fs.String("health", "", "address of the readiness endpoint a kubelet probes (GET /healthz/ready: ready once it has the control plane's first snapshot); empty: none")
 	cp := fs.String("controlplane", "", "control plane URL (required)")
 	timeout := fs.Duration("timeout", 0, "per-route timeout (0: default)")
 	retries := fs.Int("retries", 1, "basic retries for idempotent requests")
@@ -46,10 +47,12 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	client := controlplane.NewClient(*cp, log)
+	var first synced
 	go sec.run(ctx)
 	go watch(ctx, log, client, func(snap controlplane.Snapshot) {
 		gw.Update(snap)
 		sec.setPolicy(gw.Policy())
+		first.Store(true)
 	})
 
 	met.WatchProxy(gw.Resilience())
@@ -68,7 +71,15 @@ func runGateway(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, log, "gateway", []listener{fp.listener(pub), adm})
+	lns := []listener{fp.listener(pub), adm}
+	if *healthAddr != "" {
+		h, err := listen("health", *healthAddr, 0, healthHandler(first.ready))
+		if err != nil {
+			return err
+		}
+		lns = append(lns, h)
+	}
+	return serve(ctx, log, "gateway", lns)
 }
 
 // watch feeds control-plane snapshots to fn until ctx ends; the client itself rides out a lost

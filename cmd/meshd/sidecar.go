@@ -28,6 +28,8 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	inAddr := fs.String("inbound", "127.0.0.1:0", "inbound address (what the mesh dials)")
 	outAddr := fs.String("outbound", "127.0.0.1:0", "outbound address (what the local service dials)")
 	adminAddr := fs.String("admin", "127.0.0.1:0", "admin address (loopback)")
+	healthAddr := fs.String("health", "", "address of the readiness endpoint a kubelet probes (GET /healthz/ready); empty: none")
+	register := fs.Bool("register", true, "register with the control plane (false where it learns endpoints elsewhere, from Kubernetes)")
 	ip := fs.String("ip", "", "the pod's own address: outbound calls are dialed from it")
 	namespace := fs.String("namespace", "default", "namespace of the workload's SPIFFE identity")
 	workers := fs.Int("workers", 0, "threads running Go code (GOMAXPROCS); 0: one per core")
@@ -95,14 +97,24 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	lns := []listener{in, out, adm}
+	if *healthAddr != "" {
+		h, err := listen("health", *healthAddr, 0, healthHandler(sc.AppReady))
+		if err != nil {
+			return err
+		}
+		lns = append(lns, h)
+	}
 
 	client := controlplane.NewClient(*cp, log)
-	reg := client.Register(ctx, controlplane.Instance{
-		ID: *instance, Service: *service, Addr: in.ln.Addr().String(),
-		Labels: map[string]string{"app": *service, "version": *version, "pod": *instance},
-		Ready:  false, // until the app's first probe
-	})
-	sc.OnAppChange(reg.SetReady)
+	if *register {
+		reg := client.Register(ctx, controlplane.Instance{
+			ID: *instance, Service: *service, Addr: in.ln.Addr().String(),
+			Labels: map[string]string{"app": *service, "version": *version, "pod": *instance},
+			Ready:  false, // until the app's first probe
+		})
+		sc.OnAppChange(reg.SetReady)
+	}
 	go sc.ProbeApp(ctx)
 	go sec.run(ctx)
 	go watch(ctx, log, client, func(snap controlplane.Snapshot) {
@@ -110,5 +122,5 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 		doc, _ := sc.Policy()
 		sec.setPolicy(doc)
 	})
-	return serve(ctx, log, "sidecar", []listener{in, out, adm})
+	return serve(ctx, log, "sidecar", lns)
 }

@@ -4,6 +4,10 @@ package adminapi
 const (
 	// Health answers 200 while the process serves.
 	Health = "/healthz"
+	// Ready and Live are a proxy's readiness and liveness on its health port (no token): what a
+	// kubelet probes.
+	Ready = "/healthz/ready"
+	Live  = "/healthz/live"
 	// Metrics serves the process's Prometheus metrics in the text format.
 	Metrics = "/metrics"
 	// Stats serves the proxy's counters as Stats.
