@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/meshlab/meshlab/mesh/policy"
@@ -180,3 +181,15 @@ type Duration struct{ time.Duration }
 
 // Percent is a percentage written as "99.9%" or a number (99.9); Value is on the 0–100 scale.
 type Percent struct{ Value float64 }
+
+// WorkFlag is the service time in meshd's --work syntax (services.ParseWorkTime): "fixed:5ms",
+// "lognormal:median=5ms,sigma=0.6", or "" for none.
+func (st ServiceTime) WorkFlag() string {
+	switch st.Distribution {
+	case "fixed":
+		return "fixed:" + st.Value.String()
+	case "lognormal":
+		return fmt.Sprintf("lognormal:median=%s,sigma=%g", st.Median.String(), st.Sigma)
+	}
+	return ""
+}

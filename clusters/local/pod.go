@@ -39,7 +39,7 @@ func (m *localMesh) newPods() ([]*pod, error) {
 	for s, svc := range scenarios.Services {
 		for i := 0; i < t.Replicas[svc]; i++ {
 			p := &pod{m: m, id: fmt.Sprintf("%s-%d", svc, i), service: svc, version: t.VersionOf(svc, i), ordinal: i,
-				workTime: workTime(t.ServiceTime[svc]), ip: podIP(s, i)}
+				workTime: t.ServiceTime[svc].WorkFlag(), ip: podIP(s, i)}
 			var err error
 			if p.appPort, err = m.ports.reserve(p.ip); err != nil {
 				return nil, fmt.Errorf("pod %s: %w", p.id, err)
@@ -92,16 +92,5 @@ func (p *pod) workload() clusters.Workload {
 const GatewayIP = "127.0.9.1"
 
 func podIP(service, ordinal int) string { return fmt.Sprintf("127.0.%d.%d", 10+service, 1+ordinal) }
-
-// workTime renders a scenario service time in meshd's --work syntax.
-func workTime(st scenarios.ServiceTime) string {
-	switch st.Distribution {
-	case "fixed":
-		return "fixed:" + st.Value.String()
-	case "lognormal":
-		return fmt.Sprintf("lognormal:median=%s,sigma=%g", st.Median.String(), st.Sigma)
-	}
-	return ""
-}
 
 func filepathSafe(id string) string { return strings.ReplaceAll(id, "/", "-") }
