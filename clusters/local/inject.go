@@ -3,125 +3,57 @@ package local
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"sync"
+	"net/netip"
 
 	"github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 
 	"github.com/meshlab/meshlab/clusters"
-	"github.com/meshlab/meshlab/mesh/adminapi"
+	"github.com/meshlab/meshlab/clusters/realize"
 )
 
-// Inject implements clusters.Injector: PodChaos through the supervisor, NetworkChaos and
-// HTTPChaos as rules in the selected sidecars' (or the gateway's) filter chains, StressChaos in
-// the selected service processes — each switched on and off through admin endpoints (loopback,
-// run token) without restarting anything.
+// Inject implements clusters.Injector: PodChaos through the supervisor; NetworkChaos, HTTPChaos
+// and StressChaos in the data plane (clusters/realize), through the processes' admin endpoints
+// on loopback with the run token, without restarting anything.
 func (m *localMesh) Inject(ctx context.Context, f clusters.Fault) (clusters.Injection, error) {
-	switch obj := f.Object.(type) {
-	case *v1alpha1.PodChaos:
-		return m.podFault(f, obj)
-	case *v1alpha1.NetworkChaos:
-		return m.netFault(ctx, f, obj)
-	case *v1alpha1.HTTPChaos:
-		return m.httpFault(ctx, f, obj)
-	case *v1alpha1.StressChaos:
-		return m.stressFault(ctx, f, obj)
+	if pc, ok := f.Object.(*v1alpha1.PodChaos); ok {
+		return m.podFault(f, pc)
+	}
+	if realize.Realizes(f) {
+		return m.faults.Inject(ctx, f)
 	}
 	return nil, fmt.Errorf("%s: %T cannot be realized by the local backend", f.Name, f.Object)
 }
 
-// ruleSets holds, per process and fault, the rules in force, so faults that overlap on one
-// process compose, and a restarted process gets them back.
-type ruleSets[R any] struct {
-	mu    sync.Mutex
-	rules map[string]map[string][]R // process id → fault name → rules
-}
-
-// set records rules for (process, fault) — nil removes — and returns the process's union.
-func (rs *ruleSets[R]) set(proc, fault string, rules []R) []R {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	if rs.rules == nil {
-		rs.rules = map[string]map[string][]R{}
+// Target implements realize.Mesh: a pod's sidecar and service, or the gateway, as they run now.
+func (m *localMesh) Target(_ context.Context, workload string) (realize.Target, error) {
+	var t realize.Target
+	proxy, app, ip := m.gateway, (*process)(nil), GatewayIP
+	if workload != "gateway" {
+		pods, err := m.podsByID([]string{workload})
+		if err != nil {
+			return t, err
+		}
+		proxy, app, ip = pods[0].sidecar, pods[0].app, pods[0].ip
 	}
-	if rs.rules[proc] == nil {
-		rs.rules[proc] = map[string][]R{}
+	if at, ok := m.adminOf(proxy); ok {
+		t.Proxy = at
 	}
-	if rules == nil {
-		delete(rs.rules[proc], fault)
-	} else {
-		rs.rules[proc][fault] = rules
+	if app != nil {
+		if at, ok := m.adminOf(app); ok {
+			t.Service = at
+		}
 	}
-	return rs.unionLocked(proc)
+	t.IP = netip.MustParseAddr(ip)
+	return t, nil
 }
 
-func (rs *ruleSets[R]) union(proc string) []R {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	return rs.unionLocked(proc)
+// restoreFaults gives a proxy that (re)started the fault rules in force on its workload (a
+// container restart keeps its pod's network namespace, and with it Chaos Mesh's tc rules).
+func (m *localMesh) restoreFaults(workload string) error {
+	return m.faults.Restore(context.Background(), workload)
 }
 
-func (rs *ruleSets[R]) unionLocked(proc string) []R {
-	all := []R{}
-	for _, r := range rs.rules[proc] {
-		all = append(all, r...)
-	}
-	return all
-}
-
-// workloadProc returns the process that realizes network and HTTP faults for a workload: the
-// pod's sidecar, or the gateway.
-func (m *localMesh) workloadProc(id string) (*process, error) {
-	if id == "gateway" {
-		return m.gateway, nil
-	}
-	pods, err := m.podsByID([]string{id})
-	if err != nil {
-		return nil, err
-	}
-	return pods[0].sidecar, nil
-}
-
-// pushNet sends a process's whole rule set to its admin endpoint.
-func (m *localMesh) pushNet(p *process) error {
-	at, ok := m.adminOf(p)
-	if !ok {
-		return nil // down: it gets its rules when it is back (see process start hooks)
-	}
-	return at.call(context.Background(), http.MethodPut, adminapi.NetFaults, map[string]any{"rules": m.netRules.union(p.id)}, nil)
-}
-
-// pushHTTP sends a process's whole HTTPChaos rule set to its admin endpoint.
-func (m *localMesh) pushHTTP(p *process) error {
-	at, ok := m.adminOf(p)
-	if !ok {
-		return nil
-	}
-	return at.call(context.Background(), http.MethodPut, adminapi.HTTPFaults, map[string]any{"rules": m.httpRules.union(p.id)}, nil)
-}
-
-// pushFaults restores a restarted process's fault rules (a container restart keeps its pod's
-// network namespace, and with it Chaos Mesh's tc rules).
-func (m *localMesh) pushFaults(p *process) error {
-	if err := m.pushNet(p); err != nil {
-		return err
-	}
-	return m.pushHTTP(p)
-}
-
-// ruleInjection removes a fault's rules from every process it touched.
-type ruleInjection struct {
-	remove func(ctx context.Context) error
-	diffs  []string
-	once   sync.Once
-}
-
-func (ri *ruleInjection) Remove(ctx context.Context) error {
-	var err error
-	ri.once.Do(func() { err = ri.remove(ctx) })
-	return err
-}
-
-func (ri *ruleInjection) Differences() []string { return ri.diffs }
-
-var _ clusters.Injector = (*localMesh)(nil)
+var (
+	_ clusters.Injector = (*localMesh)(nil)
+	_ realize.Mesh      = (*localMesh)(nil)
+)

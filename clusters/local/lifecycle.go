@@ -162,7 +162,7 @@ func (m *localMesh) waitGatewayVersion(version uint64) error {
 		var cfg struct {
 			SnapshotVersion uint64 `json:"snapshotVersion"`
 		}
-		err := at.call(context.Background(), http.MethodGet, adminapi.Config, nil, &cfg)
+		err := adminapi.Call(context.Background(), at, http.MethodGet, adminapi.Config, nil, &cfg)
 		if err == nil && cfg.SnapshotVersion >= version {
 			return nil
 		}

@@ -14,8 +14,7 @@ import (
 	"time"
 
 	"github.com/meshlab/meshlab/clusters"
-	"github.com/meshlab/meshlab/mesh/faults"
-	"github.com/meshlab/meshlab/mesh/netfault"
+	"github.com/meshlab/meshlab/clusters/realize"
 	"github.com/meshlab/meshlab/mesh/proc"
 	"github.com/meshlab/meshlab/rundir"
 )
@@ -34,10 +33,9 @@ type localMesh struct {
 	gateway *process
 	pods    []*pod
 
-	ports     *portBook
-	policy    policyState
-	netRules  ruleSets[netfault.Rule]
-	httpRules ruleSets[faults.HTTPRule]
+	ports  *portBook
+	policy policyState
+	faults *realize.Realizer // NetworkChaos, HTTPChaos, StressChaos
 
 	stop      atomic.Bool
 	stopMu    sync.Mutex      // orders counting a restart against Down's start
@@ -58,6 +56,7 @@ func (b *backend) Up(ctx context.Context, spec clusters.Spec) (clusters.Mesh, er
 	spec.Topology.Default() // a copy: the caller's maps and pointers are replaced, not changed
 	m := &localMesh{opts: b.opts, spec: spec, meshd: meshd, log: b.opts.Logger, began: time.Now(), ports: newPortBook()}
 	m.life, m.endLife = context.WithCancel(context.Background())
+	m.faults = realize.New(m)
 	if err := os.MkdirAll(filepath.Join(spec.Dir, rundir.Logs), 0o755); err != nil {
 		return nil, err
 	}
@@ -126,7 +125,7 @@ func (m *localMesh) controlPlaneURL() string { return "http://" + m.cpLn.Addr().
 func (m *localMesh) startGateway(ctx context.Context) error {
 	t := m.spec.Topology
 	m.gateway = &process{
-		id: "gateway", m: m, onStart: func(map[string]string) error { return m.pushFaults(m.gateway) },
+		id: "gateway", m: m, onStart: func(map[string]string) error { return m.restoreFaults("gateway") },
 		args: func() []string {
 			return []string{"gateway", "--controlplane", m.controlPlaneURL(),
 				"--timeout", t.Timeout.String(), "--retries", fmt.Sprint(*t.Retries),

@@ -48,7 +48,7 @@ func (m *localMesh) newPods() ([]*pod, error) {
 				return nil, fmt.Errorf("pod %s: %w", p.id, err)
 			}
 			p.sidecar = &process{id: p.id + "/sidecar", m: m, args: p.sidecarArgs,
-				onStart: func(map[string]string) error { return m.pushFaults(p.sidecar) }}
+				onStart: func(map[string]string) error { return m.restoreFaults(p.id) }}
 			p.app = &process{id: p.id + "/service", m: m, args: p.serviceArgs}
 			pods = append(pods, p)
 		}

@@ -1,4 +1,4 @@
-package local
+package realize
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // httpFault realizes HTTPChaos as an L7 rule in the selected sidecars' inbound chains (or the
 // gateway's): the spec's fields carry over verbatim (mesh/faults uses Chaos Mesh's JSON names).
-func (m *localMesh) httpFault(ctx context.Context, f clusters.Fault, hc *v1alpha1.HTTPChaos) (clusters.Injection, error) {
+func (r *Realizer) httpFault(ctx context.Context, f clusters.Fault, hc *v1alpha1.HTTPChaos) (clusters.Injection, error) {
 	raw, err := json.Marshal(hc.Spec)
 	if err != nil {
 		return nil, err
@@ -24,27 +24,21 @@ func (m *localMesh) httpFault(ctx context.Context, f clusters.Fault, hc *v1alpha
 		return nil, fmt.Errorf("%s: translating the spec: %w", f.Name, err)
 	}
 	rule.Name = f.Name
-	var procs []*process
 	for _, w := range f.Selected {
-		p, err := m.workloadProc(w)
-		if err != nil {
-			return nil, err
-		}
-		m.httpRules.set(p.id, f.Name, []faults.HTTPRule{rule})
-		if err := m.pushHTTP(p); err != nil {
+		r.http.set(w, f.Name, []faults.HTTPRule{rule})
+		if err := r.pushHTTP(ctx, w); err != nil {
 			return nil, fmt.Errorf("%s: injecting on %s: %w", f.Name, w, err)
 		}
-		procs = append(procs, p)
 	}
 	diffs := []string{"applies to new requests at once, keep-alive connections included (Chaos Mesh spares connections opened before injection)"}
 	if hc.Spec.TLS != nil {
 		diffs = append(diffs, "tls is ignored: the sidecar sees plaintext HTTP")
 	}
-	return &ruleInjection{diffs: diffs, remove: func(ctx context.Context) error {
+	return &injection{diffs: diffs, remove: func(ctx context.Context) error {
 		var errs []error
-		for _, p := range procs {
-			m.httpRules.set(p.id, f.Name, nil)
-			errs = append(errs, m.pushHTTP(p))
+		for _, w := range f.Selected {
+			r.http.set(w, f.Name, nil)
+			errs = append(errs, r.pushHTTP(ctx, w))
 		}
 		return errors.Join(errs...)
 	}}, nil

@@ -1,4 +1,4 @@
-package local
+package realize
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"github.com/meshlab/meshlab/mesh/stress"
 )
 
-// stressFault realizes StressChaos inside the selected pods' service processes: CPU burned and
+// stressFault realizes StressChaos inside the selected workloads' service processes: CPU burned and
 // memory allocated and touched in the process itself, as stressors in its cgroup would.
-func (m *localMesh) stressFault(ctx context.Context, f clusters.Fault, sc *v1alpha1.StressChaos) (clusters.Injection, error) {
+func (r *Realizer) stressFault(ctx context.Context, f clusters.Fault, sc *v1alpha1.StressChaos) (clusters.Injection, error) {
 	if sc.Spec.Stressors == nil {
 		return nil, fmt.Errorf("%s: no stressors (stressngStressors runs nothing, as in Chaos Mesh)", f.Name)
 	}
@@ -33,25 +33,26 @@ func (m *localMesh) stressFault(ctx context.Context, f clusters.Fault, sc *v1alp
 			diffs = append(diffs, "memory options and oomScoreAdj are ignored")
 		}
 	}
-	pods, err := m.podsByID(f.Selected)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range pods {
-		at, ok := m.adminOf(p.app)
-		if !ok {
-			return nil, fmt.Errorf("%s: %s's service is down", f.Name, p.id)
+	for _, w := range f.Selected {
+		t, err := r.mesh.Target(ctx, w)
+		if err != nil {
+			return nil, err
 		}
-		if err := at.call(ctx, http.MethodPut, adminapi.Stress, spec, nil); err != nil {
-			return nil, fmt.Errorf("%s: stressing %s: %w", f.Name, p.id, err)
+		if t.Service == nil {
+			return nil, fmt.Errorf("%s: %s's service is down", f.Name, w)
+		}
+		if err := adminapi.Call(ctx, t.Service, http.MethodPut, adminapi.Stress, spec, nil); err != nil {
+			return nil, fmt.Errorf("%s: stressing %s: %w", f.Name, w, err)
 		}
 	}
 	diffs = append(diffs, "stressors run inside the service process, not as separate processes in its cgroup")
-	return &ruleInjection{diffs: diffs, remove: func(ctx context.Context) error {
+	return &injection{diffs: diffs, remove: func(ctx context.Context) error {
 		var errs []error
-		for _, p := range pods {
-			if at, ok := m.adminOf(p.app); ok {
-				errs = append(errs, at.call(ctx, http.MethodDelete, adminapi.Stress, nil, nil))
+		for _, w := range f.Selected {
+			if t, err := r.mesh.Target(ctx, w); err != nil {
+				errs = append(errs, err)
+			} else if t.Service != nil {
+				errs = append(errs, adminapi.Call(ctx, t.Service, http.MethodDelete, adminapi.Stress, nil, nil))
 			}
 		}
 		return errors.Join(errs...)

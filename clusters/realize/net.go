@@ -1,4 +1,4 @@
-package local
+package realize
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // addresses; "from" puts one on every target targeting the sources; "both" does both. With no
 // target, "to" shapes all egress of the sources ("from" and "both" need a target, as Chaos
 // Mesh's webhook says, except partition, which then cuts the sources off entirely).
-func (m *localMesh) netFault(ctx context.Context, f clusters.Fault, nc *v1alpha1.NetworkChaos) (clusters.Injection, error) {
+func (r *Realizer) netFault(ctx context.Context, f clusters.Fault, nc *v1alpha1.NetworkChaos) (clusters.Injection, error) {
 	rule, diffs, err := netRule(f.Name, nc)
 	if err != nil {
 		return nil, err
@@ -31,7 +31,7 @@ func (m *localMesh) netFault(ctx context.Context, f clusters.Fault, nc *v1alpha1
 	}
 	placements := map[string][]netip.Prefix{} // workload → targets of its rule
 	add := func(on, toward []string) error {
-		prefixes, err := m.prefixes(toward)
+		prefixes, err := r.prefixes(ctx, toward)
 		if err != nil {
 			return err
 		}
@@ -57,49 +57,41 @@ func (m *localMesh) netFault(ctx context.Context, f clusters.Fault, nc *v1alpha1
 	if err != nil {
 		return nil, err
 	}
-	var procs []*process
+	var on []string
 	for w, targets := range placements {
-		p, err := m.workloadProc(w)
-		if err != nil {
-			return nil, err
-		}
-		r := rule
-		r.Targets = targets
-		m.netRules.set(p.id, f.Name, []netfault.Rule{r})
-		if err := m.pushNet(p); err != nil {
+		rl := rule
+		rl.Targets = targets
+		r.net.set(w, f.Name, []netfault.Rule{rl})
+		if err := r.pushNet(ctx, w); err != nil {
 			return nil, fmt.Errorf("%s: injecting on %s: %w", f.Name, w, err)
 		}
-		procs = append(procs, p)
+		on = append(on, w)
 	}
 	if len(nc.Spec.ExternalTargets) > 0 {
-		diffs = append(diffs, "externalTargets are ignored locally: the mesh has no external peers")
+		diffs = append(diffs, "externalTargets are ignored: the mesh has no external peers")
 	}
-	return &ruleInjection{diffs: diffs, remove: func(ctx context.Context) error {
+	return &injection{diffs: diffs, remove: func(ctx context.Context) error {
 		var errs []error
-		for _, p := range procs {
-			m.netRules.set(p.id, f.Name, nil)
-			errs = append(errs, m.pushNet(p))
+		for _, w := range on {
+			r.net.set(w, f.Name, nil)
+			errs = append(errs, r.pushNet(ctx, w))
 		}
 		return errors.Join(errs...)
 	}}, nil
 }
 
 // prefixes turns workload IDs into /32 prefixes of their addresses.
-func (m *localMesh) prefixes(ids []string) ([]netip.Prefix, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	byID := map[string]string{}
-	for _, w := range m.Workloads() {
-		byID[w.ID] = w.IP
-	}
+func (r *Realizer) prefixes(ctx context.Context, ids []string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, id := range ids {
-		a, err := netip.ParseAddr(byID[id])
+		t, err := r.mesh.Target(ctx, id)
 		if err != nil {
+			return nil, err
+		}
+		if !t.IP.IsValid() {
 			return nil, fmt.Errorf("workload %q has no address", id)
 		}
-		out = append(out, netip.PrefixFrom(a, 32))
+		out = append(out, netip.PrefixFrom(t.IP, 32))
 	}
 	return out, nil
 }
@@ -127,7 +119,7 @@ func netRule(name string, nc *v1alpha1.NetworkChaos) (netfault.Rule, []string, e
 			return r, nil, fmt.Errorf("%s: spec.delay.correlation: %w", name, err)
 		}
 		if d.Reorder != nil {
-			diffs = append(diffs, "delay.reorder has no effect locally: the TCP byte stream never reorders")
+			diffs = append(diffs, "delay.reorder has no effect in the sidecars: the TCP byte stream never reorders")
 		}
 	}
 	var probs []probField
@@ -159,7 +151,7 @@ func netRule(name string, nc *v1alpha1.NetworkChaos) (netfault.Rule, []string, e
 		}
 		r.Bandwidth = &netfault.Bandwidth{Rate: rate, Limit: uint64(b.Limit), Buffer: uint64(b.Buffer)}
 		if b.Peakrate != nil || b.Minburst != nil {
-			diffs = append(diffs, "bandwidth peakrate/minburst are not modelled locally")
+			diffs = append(diffs, "bandwidth peakrate/minburst are not modelled")
 		}
 	}
 	return r, diffs, nil
