@@ -43,7 +43,7 @@ func runService(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	st := stress.New(log)
 	defer st.Stop()
-	adm, err := listen("admin", *adminAddr, 0, adminapi.RequireToken(token(), serviceAdmin(st)))
+	adm, err := listen("admin", *adminAddr, 0, withKill(*instance, adminapi.RequireToken(token(), serviceAdmin(st))))
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func runSidecar(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	adm, err := listen("admin", *adminAddr, 0, withMetrics(met, withStats(fp.admin(sc.Admin()), func() adminapi.StatsView {
+	adm, err := listen("admin", *adminAddr, 0, withMetrics(met, withStats(withKill(*instance, fp.admin(sc.Admin())), func() adminapi.StatsView {
 		return adminapi.StatsView{Resilience: sc.Resilience().Stats(), Identity: sec.src.Stats(),
 			InboundHandshakeFailures: sec.inFails.Load(), AuthzDenied: authz.Denied()}
 	})))

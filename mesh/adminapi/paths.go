@@ -23,4 +23,8 @@ const (
 	HTTPFaults = "/v1/faults/http"
 	// Stress takes a service process's StressChaos (PUT, DELETE; GET shows it).
 	Stress = "/v1/stress"
+	// Kill SIGKILLs the pod's other meshd process, {"role": "service"|"sidecar"} (POST): a
+	// PodChaos container-kill where no container runtime is reachable (pods share their
+	// process namespace).
+	Kill = "/v1/kill"
 )

@@ -50,6 +50,14 @@ func NewClient(baseURL string, logger *slog.Logger) *Client {
 	}
 }
 
+// NewClientVia is NewClient whose requests go through rt instead of a dialer of its own: a
+// control plane reached by port-forward.
+func NewClientVia(baseURL string, rt http.RoundTripper, logger *slog.Logger) *Client {
+	c := NewClient(baseURL, logger)
+	c.hc = &http.Client{Transport: rt}
+	return c
+}
+
 // newHTTPClient is tuned for a control plane on loopback or a near network: never a proxy, fast
 // dials, TCP keepalives that find a vanished peer, no overall timeout (streams and long polls
 // bound themselves).
