@@ -42,6 +42,38 @@ func TestEditSpecDropsSysResourceFromDockerPrivileged(t *testing.T) {
 	assert.Equal(t, before, after)
 }
 
+func TestEditSpecNodeSandbox(t *testing.T) {
+	t.Parallel()
+	// Recorded inside a kind node (containerd 1.6.20's CRI, Kubernetes v1.34.3): the pause
+	// sandbox asks for oom_score_adj -998, below the node's 0, which needs the capability.
+	in, err := os.ReadFile("testdata/node-sandbox-config.json")
+	require.NoError(t, err)
+	out, changes, err := EditSpec(in, hostLimits)
+	require.NoError(t, err)
+	assert.Equal(t, Changes{"oomScoreAdj -998 (below 0)"}, changes)
+	p := process(t, out)
+	assert.NotContains(t, p, "oomScoreAdj")
+	assert.Equal(t, []any{"/pause"}, p["args"])
+}
+
+func TestEditSpecNodeContainerAndExecUnchanged(t *testing.T) {
+	t.Parallel()
+	// A pod's container (oom_score_adj 1000, kind's spec has no rlimits) and a `kubectl exec`
+	// process ask for nothing the node lacks: the bytes go to runc as they came.
+	for _, f := range []string{"testdata/node-container-config.json", "testdata/node-exec-process.json"} {
+		in, err := os.ReadFile(f)
+		require.NoError(t, err)
+		edit := EditSpec
+		if f == "testdata/node-exec-process.json" {
+			edit = EditProcess
+		}
+		out, changes, err := edit(in, hostLimits)
+		require.NoError(t, err)
+		assert.Empty(t, changes, f)
+		assert.Equal(t, in, out, f)
+	}
+}
+
 func TestEditKeepsWhatIsAllowed(t *testing.T) {
 	t.Parallel()
 	spec := []byte(`{"ociVersion":"1.0.2","process":{"oomScoreAdj":5,"rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,"soft":1024},{"type":"RLIMIT_CORE","hard":18446744073709551615,"soft":18446744073709551615}],"capabilities":{"bounding":["CAP_CHOWN"]}},"x-unknown":{"a":1}}`)
