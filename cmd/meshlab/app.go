@@ -74,7 +74,7 @@ func newRoot(s Streams) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log harness and backend events to stderr")
-	root.AddCommand(newScenarioCmd(s, g), newReportCmd(s), newCompareCmd(s), newReproduceCmd(s, g), newUpCmd(s, g), newVersionCmd(s))
+	root.AddCommand(newScenarioCmd(s, g), newReportCmd(s), newCompareCmd(s), newReproduceCmd(s, g), newUpCmd(s, g), newVersionCmd(s), newKindCmd(s))
 	return root
 }
 
