@@ -148,12 +148,23 @@ func (e *env) waitReplicas(ctx context.Context, gone string, n int) error {
 }
 
 // checkServiceDNS: a pod reaches meshd through its Service by DNS name (CoreDNS, kube-proxy).
+// Debian's busybox-static wget crashes in a static glibc's NSS calls, so the pod asks CoreDNS
+// with busybox's own nslookup, then sends the request with nc to the address it got: the
+// Service's ClusterIP.
 func checkServiceDNS(ctx context.Context, t *testing.T, e *env) {
-	url := "http://meshd-e2e." + e.ns + ".svc.cluster.local:8080/users/1"
-	script := `for i in $(seq 1 30); do wget -q -T 5 -O- ` + url + ` && exit 0; sleep 1; done; exit 1`
+	name := "meshd-e2e." + e.ns + ".svc.cluster.local"
+	script := `for i in $(seq 1 30); do
+  ip=$(nslookup ` + name + ` 2>/dev/null | awk '/^Address/ && !/:53$/ {a=$NF} END {print a}')
+  if [ -n "$ip" ] && printf 'GET /users/1 HTTP/1.0\r\nHost: meshd-e2e\r\n\r\n' | nc -w 5 "$ip" 8080 | grep '"id":1'; then echo "resolved $ip"; exit 0; fi
+  sleep 1
+done
+exit 1`
 	out := e.runPod(ctx, t, "client", script, nil)
 	assert.Contains(t, out, `"id":1`, "the answer through the Service")
-	t.Logf("GET %s → %s", url, strings.TrimSpace(out))
+	svc, err := e.cs.CoreV1().Services(e.ns).Get(ctx, "meshd-e2e", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Contains(t, out, "resolved "+svc.Spec.ClusterIP, "the name resolved to the Service's ClusterIP")
+	t.Logf("GET http://%s:8080/users/1 → %s", name, strings.ReplaceAll(strings.TrimSpace(out), "\n", " "))
 }
 
 // checkReplacement deletes one meshd pod; its ReplicaSet replaces it.
