@@ -34,6 +34,18 @@ func (b *builder) meshlabBinaries(ctx context.Context) (map[string]string, error
 // buildParts builds (or finds in the cache) every binary, the rootfs and every image.
 func (b *builder) buildParts(ctx context.Context, own map[string]string) (*parts, error) {
 	p := &parts{bins: map[string]string{}}
+	// debootstrap waits on the network and dpkg, the Go builds on the CPU: run them side by side.
+	type rootfsResult struct {
+		dir string
+		err error
+	}
+	rootfsDone := make(chan rootfsResult, 1)
+	dctx, cancel := context.WithCancel(ctx)
+	go func() {
+		dir, err := b.debootstrap(dctx)
+		rootfsDone <- rootfsResult{dir, err}
+	}()
+	defer func() { cancel(); <-rootfsDone }() // never leave debootstrap running behind an error
 	kube, err := kubernetesBuild(b.versions, b.kubeDir)
 	if err != nil {
 		return nil, err
@@ -58,7 +70,9 @@ func (b *builder) buildParts(ctx context.Context, own map[string]string) (*parts
 		p.bins[n] = filepath.Join(dirs["cni-plugins"], n)
 	}
 	p.bins["meshlab-runc"] = own["meshlab-runc"]
-	if p.rootfs, err = b.debootstrap(ctx); err != nil {
+	r := <-rootfsDone
+	rootfsDone <- r // for the deferred receive
+	if p.rootfs, err = r.dir, r.err; err != nil {
 		return nil, err
 	}
 	if p.images, err = b.images(ctx, dirs, pause, own["meshlab-cni"], p.rootfs); err != nil {
