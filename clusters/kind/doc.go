@@ -6,7 +6,8 @@
 //	img, _ := nodeimage.Build(ctx, nodeimage.Options{})
 //	c, err := kind.Up(ctx, kind.Options{Image: img.Image, Config: "clusters/kind.yaml"})
 //	defer c.Down()
-//	err = c.LoadArchive(ctx, "meshd.tar")
+//	img, _ := ociimage.Static("bin/meshd", "/usr/local/bin/meshd", ociimage.Config{})
+//	err = c.LoadImage(ctx, "meshlab/meshd:dev", img) // or c.LoadArchive(ctx, "meshd.tar")
 //
 // Every exit path of Up deletes what it created: a failed or interrupted create leaves no
 // container, network or kubeconfig entry behind.

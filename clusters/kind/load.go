@@ -4,10 +4,15 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
+
+	"github.com/meshlab/meshlab/clusters/kind/ociimage"
 )
 
 // LoadArchive imports an image archive (ociimage.WriteArchive, docker save) into the
@@ -51,4 +56,19 @@ func (c *Cluster) Nodes() ([]nodes.Node, error) {
 		return nil, fmt.Errorf("kind cluster %q has no nodes", c.Name)
 	}
 	return list, nil
+}
+
+// LoadImage writes img tagged ref to a temporary archive and loads it into every node; pods
+// then name ref with imagePullPolicy IfNotPresent (or Never) and nothing is pulled.
+func (c *Cluster) LoadImage(ctx context.Context, ref string, img v1.Image) error {
+	dir, err := os.MkdirTemp("", "meshlab-image-")
+	if err != nil {
+		return fmt.Errorf("image archive: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	archive := filepath.Join(dir, "image.tar")
+	if err := ociimage.WriteArchive(archive, ref, img); err != nil {
+		return err
+	}
+	return c.LoadArchive(ctx, archive)
 }

@@ -24,6 +24,8 @@ func (b *builder) meshlabBinaries(ctx context.Context) (map[string]string, error
 		return nil, fmt.Errorf("creating %s: %w", out, err)
 	}
 	log := filepath.Join(b.cache, "meshlab-bin.log")
+	_ = os.Remove(log) // one build's output
+	b.log.Info("building", "build", "meshlab-runc meshlab-cni", "log", log)
 	if err := b.run(ctx, b.repo, log, []string{"CGO_ENABLED=0"}, b.goCmd,
 		"build", "-trimpath", "-ldflags", "-s -w", "-o", out+"/", "./cmd/meshlab-runc", "./cmd/meshlab-cni"); err != nil {
 		return nil, fmt.Errorf("building meshlab-runc and meshlab-cni: %w", err)
