@@ -34,7 +34,7 @@ var epoch = time.Unix(0, 0).UTC()
 func Layer(files []File, dir string) (v1.Layer, error) {
 	if dir == "" {
 		var buf bytes.Buffer
-		if err := writeTar(&buf, files); err != nil {
+		if err := WriteTar(&buf, files); err != nil {
 			return nil, err
 		}
 		data := buf.Bytes()
@@ -46,7 +46,7 @@ func Layer(files []File, dir string) (v1.Layer, error) {
 		return nil, fmt.Errorf("creating layer: %w", err)
 	}
 	defer f.Close()
-	if err := writeTar(f, files); err != nil {
+	if err := WriteTar(f, files); err != nil {
 		os.Remove(f.Name())
 		return nil, err
 	}
@@ -55,7 +55,9 @@ func Layer(files []File, dir string) (v1.Layer, error) {
 		tarball.WithCompressionLevel(gzip.BestSpeed))
 }
 
-func writeTar(w io.Writer, files []File) error {
+// WriteTar writes files as one tar stream, as Layer does (sorted, parents added, owned by root,
+// timestamps zero): also what `docker cp - CONTAINER:/` reads.
+func WriteTar(w io.Writer, files []File) error {
 	sorted := append([]File(nil), files...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
 	tw := tar.NewWriter(w)
