@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -76,6 +77,9 @@ func newKindUpCmd(s Streams) *cobra.Command {
 		Short: "Create the kind cluster on the node image (built first when missing)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := os.Stat(f.config); err != nil {
+				return fmt.Errorf("cluster config: %w", err) // before a build that may take minutes
+			}
 			img, err := nodeimage.Build(cmd.Context(), f.image.options(s))
 			if err != nil {
 				return err

@@ -20,8 +20,12 @@ import (
 // Repository is the image repository node images are tagged in.
 const Repository = "meshlab/kind-node"
 
-// recipe is bumped when the steps change what they produce in a way the inputs do not show.
-const recipe = "1"
+// recipe is bumped when the steps change what they produce in a way the inputs do not show;
+// rootfsRecipe likewise for the debootstrapped rootfs alone.
+const (
+	recipe       = "2"
+	rootfsRecipe = "1"
+)
 
 // Options configure Build; a zero field takes its default.
 type Options struct {
@@ -143,7 +147,8 @@ func findRepoIn(ctx context.Context, goCmd, dir string) (string, error) {
 // tag is Repository:<kubernetes version>-<12 hex of the hash of every input>.
 func (b *builder) tag(own map[string]string) (string, error) {
 	v, _ := json.Marshal(b.versions)
-	parts := []string{recipe, string(v), runtime.Version(), runtime.GOARCH, nodeScript, cniManifest, iptablesWrapper}
+	parts := []string{recipe, string(v), runtime.Version(), runtime.GOARCH, nodeScript, cniManifest, iptablesWrapper,
+		strings.Join(basePackages, ","), strings.Join(toolsPackages, ",")}
 	for _, name := range sortedKeys(own) {
 		sum, err := fileHash(own[name])
 		if err != nil {

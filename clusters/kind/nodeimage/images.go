@@ -71,7 +71,7 @@ func (b *builder) images(ctx context.Context, dirs map[string]string, pause, cni
 		return nil, fmt.Errorf("creating layers: %w", err)
 	}
 	defer os.RemoveAll(tmp) // the layers' tar files, read while the archives are written
-	tools, toolsOrigin, err := toolsLayer(rootfs, st, tmp, "iptables", "conntrack", "iproute2", "busybox-static")
+	tools, toolsOrigin, err := toolsLayer(rootfs, st, tmp, toolsPackages...)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +129,11 @@ func (b *builder) writeImage(ref string, cfg ociimage.Config, dir string, layers
 	}
 	return builtImage{Ref: ref, Digests: d, Archive: archive}, nil
 }
+
+// toolsPackages are the Debian packages (with their dependencies) of kube-proxy's and
+// meshlab-cni's userland layer: iptables (legacy and nft backends) and nft for kube-proxy's
+// iptables and nftables modes, conntrack, iproute2, and busybox for the iptables wrapper.
+var toolsPackages = []string{"iptables", "nftables", "conntrack", "iproute2", "busybox-static"}
 
 // Image names of the node's own add-ons (kubeadm's images keep registry.k8s.io's names).
 const (

@@ -24,7 +24,7 @@ var basePackages = []string{
 
 // debootstrap returns a Debian rootfs directory with basePackages, made once per inputs.
 func (b *builder) debootstrap(ctx context.Context) (string, error) {
-	key := hashOf(recipe, b.versions.DebianSuite, strings.Join(basePackages, ","))[:16]
+	key := hashOf(rootfsRecipe, b.versions.DebianSuite, strings.Join(basePackages, ","))[:16]
 	dir := filepath.Join(b.cache, "rootfs", b.versions.DebianSuite+"-"+key)
 	if _, err := os.Stat(filepath.Join(dir, "var/lib/dpkg/status")); err == nil {
 		b.log.Info("cached", "rootfs", dir)

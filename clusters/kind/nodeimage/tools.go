@@ -72,15 +72,15 @@ func toolsLayer(rootfs string, st dpkgStatus, dir string, roots ...string) (v1.L
 			files["/"+d] = ociimage.File{Path: "/" + d, Link: target}
 		}
 	}
-	if p, ok := files["/usr/bin/busybox"]; ok {
-		if err := addApplets(files, p.Source); err != nil {
-			return nil, nil, err
-		}
-	}
 	if _, ok := files["/usr/sbin/xtables-nft-multi"]; ok {
 		files["/usr/sbin/iptables-wrapper"] = ociimage.File{Path: "/usr/sbin/iptables-wrapper", Data: []byte(iptablesWrapper), Mode: 0o755}
 		for _, c := range iptablesCommands {
 			files["/usr/sbin/"+c] = ociimage.File{Path: "/usr/sbin/" + c, Link: "iptables-wrapper"}
+		}
+	}
+	if p, ok := files["/usr/bin/busybox"]; ok {
+		if err := addApplets(files, p.Source); err != nil {
+			return nil, nil, err
 		}
 	}
 	list := make([]ociimage.File, 0, len(files))
