@@ -1,20 +1,18 @@
 // Command meshlab-cni is the node network agent of meshlab's kind node image (package
 // clusters/kind/cni): it runs as a host-network DaemonSet pod on every node and needs
-// NODE_NAME and POD_SUBNET; CONTROL_PLANE_ENDPOINT (host:port, which kind patches in) is used
-// instead of the in-cluster Service address, which needs kube-proxy, which needs the network.
+// NODE_NAME and POD_SUBNET. It reaches the API server at CONTROL_PLANE_ENDPOINT (host:port,
+// which kind patches in) rather than the in-cluster Service address, which needs kube-proxy,
+// which needs the network; KUBERNETES_SERVICE_HOST/PORT when that is unset.
 package main
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 
 	"github.com/meshlab/meshlab/clusters/kind/cni"
 )
@@ -35,50 +33,18 @@ func run(ctx context.Context) error {
 	if node == "" || subnet == "" {
 		return fmt.Errorf("NODE_NAME and POD_SUBNET must be set")
 	}
-	cfg, err := config()
+	ep := os.Getenv("CONTROL_PLANE_ENDPOINT")
+	if ep == "" {
+		h, p := os.Getenv("KUBERNETES_SERVICE_HOST"), os.Getenv("KUBERNETES_SERVICE_PORT")
+		if h == "" || p == "" {
+			return fmt.Errorf("neither CONTROL_PLANE_ENDPOINT nor KUBERNETES_SERVICE_HOST/PORT is set")
+		}
+		ep = net.JoinHostPort(h, p)
+	}
+	l, err := cni.NewAPILister("https://"+ep, saDir+"ca.crt", saDir+"token")
 	if err != nil {
 		return err
 	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return fmt.Errorf("kubernetes client: %w", err)
-	}
-	a := &cni.Agent{Node: node, PodSubnet: subnet, List: lister(cs), Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	a := &cni.Agent{Node: node, PodSubnet: subnet, List: l.List, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	return a.Run(ctx)
-}
-
-func config() (*rest.Config, error) {
-	ep := os.Getenv("CONTROL_PLANE_ENDPOINT")
-	if ep == "" {
-		cfg, err := rest.InClusterConfig()
-		if err != nil {
-			return nil, fmt.Errorf("in-cluster config: %w", err)
-		}
-		return cfg, nil
-	}
-	return &rest.Config{Host: "https://" + ep, BearerTokenFile: saDir + "token",
-		TLSClientConfig: rest.TLSClientConfig{CAFile: saDir + "ca.crt"}}, nil
-}
-
-func lister(cs kubernetes.Interface) cni.NodeLister {
-	return func(ctx context.Context) ([]cni.Node, error) {
-		list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		out := make([]cni.Node, 0, len(list.Items))
-		for _, n := range list.Items {
-			cn := cni.Node{Name: n.Name, PodCIDRs: n.Spec.PodCIDRs}
-			if len(cn.PodCIDRs) == 0 && n.Spec.PodCIDR != "" {
-				cn.PodCIDRs = []string{n.Spec.PodCIDR}
-			}
-			for _, a := range n.Status.Addresses {
-				if a.Type == "InternalIP" && cn.InternalIP == "" {
-					cn.InternalIP = a.Address
-				}
-			}
-			out = append(out, cn)
-		}
-		return out, nil
-	}
 }
