@@ -61,3 +61,27 @@ fmt:
 
 clean:
 	rm -rf $(BIN) runs
+
+# Kubernetes (kind): a Docker engine that runs privileged containers, meshlab's offline kind node
+# image (built from Go modules and Debian packages, cached under ~/.cache/meshlab/kind), the
+# cluster of clusters/kind.yaml, and the end-to-end proof that it is a real cluster.
+.PHONY: docker kind-image kind-up kind-down kind-e2e
+KIND_E2E_TIMEOUT ?= 40m
+
+docker:
+	GO=$(GO) hack/docker.sh
+
+kind-image: build
+	$(BIN)/meshlab kind node-image
+
+kind-up: build
+	$(BIN)/meshlab kind up
+
+kind-down: build
+	$(BIN)/meshlab kind down
+
+# The test binary runs by itself (not under `go test`), so an interrupt reaches it directly and
+# it deletes the cluster before it exits.
+kind-e2e: docker kind-image
+	$(GO) test -c -o $(BIN)/kind-e2e.test ./clusters/kind/e2e
+	cd clusters/kind/e2e && MESHLAB_KIND_E2E=1 ../../../$(BIN)/kind-e2e.test -test.v -test.count=1 -test.timeout $(KIND_E2E_TIMEOUT)

@@ -93,7 +93,7 @@ func newRoot(s Streams, registry func(*slog.Logger) clusters.Registry) *cobra.Co
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log harness and backend events to stderr")
-	root.AddCommand(newScenarioCmd(s, g), newReportCmd(s), newCompareCmd(s), newReproduceCmd(s, g), newUpCmd(s, g), newVersionCmd(s))
+	root.AddCommand(newScenarioCmd(s, g), newReportCmd(s), newCompareCmd(s), newReproduceCmd(s, g), newUpCmd(s, g), newVersionCmd(s), newKindCmd(s))
 	return root
 }
 
