@@ -123,7 +123,7 @@ func (m manifests) controlPlane() []runtime.Object {
 	binding := &rbacv1.RoleBinding{TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "RoleBinding"), ObjectMeta: m.meta(ControlPlane, nil),
 		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: ControlPlane},
 		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: ControlPlane, Namespace: m.l.Namespace}}}
-	c := m.container(ControlPlane, "/meshcp", []string{"--listen", fmt.Sprintf("0.0.0.0:%d", ControlPlanePort),
+	c := m.container(ControlPlane, []string{"/meshcp"}, []string{"--listen", fmt.Sprintf("0.0.0.0:%d", ControlPlanePort),
 		"--namespace", m.l.Namespace, "--ca-dir", "/var/run/meshlab/ca"})
 	c.Ports = []corev1.ContainerPort{{Name: "api", ContainerPort: ControlPlanePort}}
 	c.ReadinessProbe = httpProbe("/healthz", ControlPlanePort)
@@ -143,7 +143,7 @@ func (m manifests) controlPlane() []runtime.Object {
 func (m manifests) service(w Workload) *appsv1.Deployment {
 	t := m.l.Topology
 	sel := map[string]string{"app": w.App, "version": w.Version}
-	sidecar := m.container("sidecar", "/meshd", []string{"sidecar", "--service", w.App, "--instance", "$(POD_NAME)",
+	sidecar := m.container("sidecar", nil, []string{"sidecar", "--service", w.App, "--instance", "$(POD_NAME)",
 		"--version", w.Version, "--controlplane", m.controlPlaneURL(),
 		"--timeout", t.Timeout.String(), "--retries", strconv.Itoa(*t.Retries), "--workers", strconv.Itoa(*t.ProxyWorkers),
 		"--app", fmt.Sprintf("127.0.0.1:%d", AppPort), "--inbound", fmt.Sprintf("0.0.0.0:%d", InboundPort),
@@ -154,7 +154,7 @@ func (m manifests) service(w Workload) *appsv1.Deployment {
 	sidecar.Ports = []corev1.ContainerPort{{Name: "mesh", ContainerPort: InboundPort}, {Name: "health", ContainerPort: HealthPort}}
 	sidecar.ReadinessProbe = httpProbe("/healthz/ready", HealthPort)
 	sidecar.Resources = resources("10m", "16Mi", "256Mi")
-	app := m.container("service", "/meshd", []string{"service", "--service", w.App, "--instance", "$(POD_NAME)",
+	app := m.container("service", nil, []string{"service", "--service", w.App, "--instance", "$(POD_NAME)",
 		"--seed", strconv.FormatUint(m.l.Seed, 10), "--work", t.ServiceTime[w.App].WorkFlag(),
 		"--listen", fmt.Sprintf("127.0.0.1:%d", AppPort), "--admin", fmt.Sprintf("127.0.0.1:%d", ServiceAdminPort),
 		"--outbound", fmt.Sprintf("http://127.0.0.1:%d", OutboundPort)})
@@ -177,7 +177,7 @@ func (m manifests) serviceEndpoints(svc string) *corev1.Service {
 func (m manifests) gateway() []runtime.Object {
 	t := m.l.Topology
 	sel := map[string]string{"app": Gateway, "version": "v1"}
-	c := m.container(Gateway, "/meshd", []string{"gateway", "--controlplane", m.controlPlaneURL(),
+	c := m.container(Gateway, nil, []string{"gateway", "--controlplane", m.controlPlaneURL(),
 		"--timeout", t.Timeout.String(), "--retries", strconv.Itoa(*t.Retries),
 		"--listen", fmt.Sprintf("0.0.0.0:%d", GatewayPort), "--admin", fmt.Sprintf("127.0.0.1:%d", AdminPort),
 		"--health", fmt.Sprintf("0.0.0.0:%d", HealthPort), "--namespace", m.l.Namespace})
@@ -199,12 +199,14 @@ func (m manifests) controlPlaneURL() string {
 	return fmt.Sprintf("http://%s.%s.svc:%d", ControlPlane, m.l.Namespace, ControlPlanePort)
 }
 
-// container is a meshd container: the image never pulled, the run token and the pod's name and
-// address from the environment.
-func (m manifests) container(name, binary string, args []string) corev1.Container {
+// container is a container of the meshd image: the image never pulled, the run token and the
+// pod's name and address from the environment. A nil command keeps the image's entrypoint
+// (meshd), so that PodChaos pod-failure's pause image, which takes the args and ignores them,
+// runs in its place as Chaos Mesh means.
+func (m manifests) container(name string, command, args []string) corev1.Container {
 	return corev1.Container{
 		Name: name, Image: m.l.Image, ImagePullPolicy: corev1.PullIfNotPresent,
-		Command: []string{binary}, Args: args,
+		Command: command, Args: args,
 		Env: []corev1.EnvVar{
 			{Name: "MESHD_TOKEN", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 				LocalObjectReference: corev1.LocalObjectReference{Name: TokenSecret}, Key: "token"}}},

@@ -58,7 +58,7 @@ func Run(ctx context.Context, s Streams, args []string) error {
 }
 
 // run executes one command line; registry builds the backends it may run scenarios on.
-func run(ctx context.Context, s Streams, args []string, registry func(*slog.Logger) clusters.Registry) error {
+func run(ctx context.Context, s Streams, args []string, registry func(backendFlags) clusters.Registry) error {
 	root := newRoot(s, registry)
 	root.SetArgs(args)
 	root.SetOut(s.Out)
@@ -70,20 +70,32 @@ func run(ctx context.Context, s Streams, args []string, registry func(*slog.Logg
 // once with it, the backends.
 type globalFlags struct {
 	verbose bool
+	backend backendFlags
 
-	registry func(*slog.Logger) clusters.Registry
+	registry func(backendFlags) clusters.Registry
 	built    clusters.Registry
+}
+
+// backendFlags configure the backends, as kubectl's and kind's global flags do.
+type backendFlags struct {
+	log                 *slog.Logger
+	kubeconfig, context string // kube, kind: the cluster's access
+	image               string // kube: the meshd image (meshlab image push)
+	cluster             string // kind: reuse this cluster instead of creating one
+	keep                bool   // kind: keep the cluster the run created
 }
 
 // backends are the backends scenarios may run on, built on first use.
 func (g *globalFlags) backends(s Streams) clusters.Registry {
 	if g.built == nil {
-		g.built = g.registry(g.logger(s))
+		f := g.backend
+		f.log = g.logger(s)
+		g.built = g.registry(f)
 	}
 	return g.built
 }
 
-func newRoot(s Streams, registry func(*slog.Logger) clusters.Registry) *cobra.Command {
+func newRoot(s Streams, registry func(backendFlags) clusters.Registry) *cobra.Command {
 	g := &globalFlags{registry: registry}
 	root := &cobra.Command{
 		Use:           "meshlab",
@@ -92,7 +104,13 @@ func newRoot(s Streams, registry func(*slog.Logger) clusters.Registry) *cobra.Co
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log harness and backend events to stderr")
+	pf := root.PersistentFlags()
+	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log harness and backend events to stderr")
+	pf.StringVar(&g.backend.kubeconfig, "kubeconfig", "", "kube: the kubeconfig file (default $KUBECONFIG, else ~/.kube/config)")
+	pf.StringVar(&g.backend.context, "context", "", "kube: the kubeconfig context (default its current one)")
+	pf.StringVar(&g.backend.image, "image", "", "kube: the meshd image the pods run (meshlab image push REF pushes one)")
+	pf.StringVar(&g.backend.cluster, "cluster", "", "kind: run on this existing kind cluster instead of creating one")
+	pf.BoolVar(&g.backend.keep, "keep", false, "kind: keep the cluster the run created")
 	root.AddCommand(newScenarioCmd(s, g), newReportCmd(s), newCompareCmd(s), newReproduceCmd(s, g), newUpCmd(s, g), newVersionCmd(s), newKindCmd(s))
 	return root
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -82,7 +81,7 @@ func TestUpUsesTheBackendItIsGiven(t *testing.T) {
 		t.Skip("integration test: starts the real mesh")
 	}
 	fake := &recordingBackend{name: "recorded", Backend: local.New(local.Options{Meshd: filepath.Join(bin, "meshd")})}
-	registry := func(*slog.Logger) clusters.Registry {
+	registry := func(backendFlags) clusters.Registry {
 		return clusters.Registry{"local": local.New(local.Options{Meshd: "/nonexistent"}), fake.name: fake}
 	}
 	dir := filepath.Join(t.TempDir(), "up")
