@@ -3,7 +3,6 @@ package sidecar
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -48,7 +47,7 @@ func snapshotOf(version uint64, doc *policy.MeshPolicy, policyVersion uint64, po
 func TestPolicyFromTheControlPlane(t *testing.T) {
 	t.Parallel()
 	cp := controlplane.NewServer(controlplane.ServerOptions{Token: testToken, Logger: meshtest.Logger(t)})
-	cpURL := httptestServerURL(t, cp.Handler())
+	cpURL := meshtest.Serve(t, cp.Handler())
 	p := startPod(t, Config{Service: "order", Instance: "order-1"}, named("order-1"))
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -239,10 +238,4 @@ func TestPolicyChurnFailsNoRequest(t *testing.T) {
 	assert.Greater(t, sent.Load(), int64(20))
 	_, v := caller.sc.Policy()
 	assert.Equal(t, uint64(101), v)
-}
-
-func httptestServerURL(t *testing.T, h http.Handler) string {
-	s := httptest.NewServer(h)
-	t.Cleanup(s.Close)
-	return s.URL
 }
