@@ -1,13 +1,15 @@
-// Package meshtest holds the HTTP fixtures that the data plane's tests share: a test logger,
-// requests whose answers are read whole, loopback servers, and the hop benchmarks'
-// measurement. It imports no mesh package, so the tests of any of them (proxy and controlplane
-// included) can use it; production code never imports it.
+// Package meshtest holds the HTTP and TCP fixtures that the data plane's tests share: a test
+// logger, requests whose answers are read whole, loopback servers and listeners, and the hop
+// benchmarks' measurement. It imports no mesh package, so the tests of any of them (proxy and
+// controlplane included) can use it; production code never imports it.
 package meshtest
 
 import (
 	"encoding/json"
 	"io"
+	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -110,4 +112,43 @@ func Serve(t testing.TB, h http.Handler) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// Listen listens on addr (host:port, port 0 for any) until the test ends.
+func Listen(t testing.TB, addr string) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// ServeOn serves hs on ln until the test ends and returns ln's address. Unless hs has an
+// ErrorLog, the server's own complaints (the failed handshakes and cut connections these tests
+// provoke) are discarded.
+func ServeOn(t testing.TB, ln net.Listener, hs *http.Server) string {
+	if hs.ErrorLog == nil {
+		hs.ErrorLog = log.New(io.Discard, "", 0)
+	}
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close() })
+	return ln.Addr().String()
+}
+
+// ServeConns accepts connections on ln until the test ends, when it closes ln: each goes to
+// handle in a goroutine of its own and is closed when handle returns.
+func ServeConns(t testing.TB, ln net.Listener, handle func(net.Conn)) {
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
 }

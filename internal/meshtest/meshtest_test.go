@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestLogger: silent unless the test runs verbose.
@@ -51,6 +54,50 @@ func TestDo(t *testing.T) {
 	got = echoed{}
 	Get(t, url).Decode(t, &got)
 	assert.Equal(t, "GET", got.Method)
+}
+
+// TestServersEndWithTheTest: what Serve, Listen with ServeOn, and ServeConns started answers
+// while the test runs and refuses connections once it ended.
+func TestServersEndWithTheTest(t *testing.T) {
+	t.Parallel()
+	var served, onAddr, connAddr string
+	t.Run("test", func(t *testing.T) {
+		served = Serve(t, echo)
+		onAddr = ServeOn(t, Listen(t, "127.0.0.1:0"), &http.Server{Handler: echo})
+		ln := Listen(t, "127.0.0.1:0")
+		connAddr = ln.Addr().String()
+		ServeConns(t, ln, func(c net.Conn) { io.Copy(c, c) })
+
+		assert.Equal(t, http.StatusAccepted, Get(t, served).Code)
+		assert.Equal(t, http.StatusAccepted, Get(t, "http://"+onAddr).Code)
+		c, err := net.DialTimeout("tcp", connAddr, Wait)
+		require.NoError(t, err)
+		defer c.Close()
+		_, err = c.Write([]byte("ping"))
+		require.NoError(t, err)
+		b := make([]byte, 4)
+		_, err = io.ReadFull(c, b)
+		require.NoError(t, err)
+		assert.Equal(t, "ping", string(b), "echoed")
+	})
+	for _, addr := range []string{strings.TrimPrefix(served, "http://"), onAddr, connAddr} {
+		_, err := net.DialTimeout("tcp", addr, Wait)
+		assert.ErrorIs(t, err, syscall.ECONNREFUSED, addr)
+	}
+}
+
+// TestServeConnsClosesEachConnection: a connection is closed when its handler returns.
+func TestServeConnsClosesEachConnection(t *testing.T) {
+	t.Parallel()
+	ln := Listen(t, "127.0.0.1:0")
+	ServeConns(t, ln, func(c net.Conn) { c.Write([]byte("x")) })
+	c, err := net.DialTimeout("tcp", ln.Addr().String(), Wait)
+	require.NoError(t, err)
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(Wait))
+	b, err := io.ReadAll(c)
+	require.NoError(t, err, "an end of stream")
+	assert.Equal(t, "x", string(b))
 }
 
 // TestMeasureHop reports the four metrics, and the hop adds what its upstream delays it by.

@@ -52,23 +52,12 @@ func newConnServer(t *testing.T, h http.HandlerFunc) *connServer {
 // the connection, then closing it; it returns the base URL.
 func rawServer(t *testing.T, answer func(req *http.Request) string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
-					io.WriteString(c, answer(req))
-				}
-			}()
+	ln := meshtest.Listen(t, "127.0.0.1:0")
+	meshtest.ServeConns(t, ln, func(c net.Conn) {
+		if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+			io.WriteString(c, answer(req))
 		}
-	}()
+	})
 	return "http://" + ln.Addr().String()
 }
 
