@@ -1,10 +1,12 @@
 // Package meshtest holds the HTTP and TCP fixtures that the data plane's tests share: a test
-// logger, requests whose answers are read whole, loopback servers and listeners, and the hop
-// benchmarks' measurement. It imports no mesh package, so the tests of any of them (proxy and
-// controlplane included) can use it; production code never imports it.
+// logger, requests whose answers are read whole, loopback servers and listeners, a TLS client,
+// a paced request loop, and the hop benchmarks' measurement. It imports no mesh package, so the
+// tests of any of them (proxy and controlplane included) can use it; production code never
+// imports it.
 package meshtest
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"log"
@@ -86,6 +88,15 @@ func Send(c *http.Client, req *http.Request) (Answer, error) {
 	return Answer{Code: resp.StatusCode, Body: string(b), Header: resp.Header}, err
 }
 
+// Fetch is Send of a request without a body.
+func Fetch(c *http.Client, method, url string) (Answer, error) {
+	req, err := newRequest(method, url, "", nil)
+	if err != nil {
+		return Answer{}, err
+	}
+	return Send(c, req)
+}
+
 // DoRequest sends req with Client and reads the whole answer; an error fails the test.
 func DoRequest(t testing.TB, req *http.Request) Answer {
 	t.Helper()
@@ -105,6 +116,12 @@ func Do(t testing.TB, method, url, body string, hdr http.Header) Answer {
 func Get(t testing.TB, url string) Answer {
 	t.Helper()
 	return Do(t, http.MethodGet, url, "", nil)
+}
+
+// TLSClient is a client whose connections use cfg (HTTP/1.1); keepAlive false opens a new
+// connection, with a handshake of its own, for each request.
+func TLSClient(cfg *tls.Config, keepAlive bool) *http.Client {
+	return &http.Client{Timeout: Wait, Transport: &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: !keepAlive}}
 }
 
 // Serve serves h on a loopback port until the test ends and returns its URL.
@@ -151,4 +168,19 @@ func ServeConns(t testing.TB, ln net.Listener, handle func(net.Conn)) {
 			}()
 		}
 	}()
+}
+
+// Paced calls try rps times a second, one call after another, for d, and returns how many calls
+// it made and how many failed; it logs each failure. It may run in any goroutine.
+func Paced(t testing.TB, d time.Duration, rps int, try func() error) (sent, failed int64) {
+	tick := time.NewTicker(time.Second / time.Duration(rps))
+	defer tick.Stop()
+	for end := time.Now().Add(d); time.Now().Before(end); <-tick.C {
+		sent++
+		if err := try(); err != nil {
+			failed++
+			t.Logf("request failed: %v", err)
+		}
+	}
+	return sent, failed
 }

@@ -3,6 +3,7 @@ package meshtest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/internal/proctest"
 )
 
 // TestLogger: silent unless the test runs verbose.
@@ -54,6 +57,15 @@ func TestDo(t *testing.T) {
 	got = echoed{}
 	Get(t, url).Decode(t, &got)
 	assert.Equal(t, "GET", got.Method)
+}
+
+// TestFetchReturnsItsError: a refused connection is an error, not a failed test.
+func TestFetchReturnsItsError(t *testing.T) {
+	t.Parallel()
+	_, err := Fetch(Client, http.MethodGet, "http://"+proctest.DeadAddrFor(t)+"/")
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+	_, err = Fetch(Client, "BAD METHOD", "http://x/")
+	assert.Error(t, err)
 }
 
 // TestServersEndWithTheTest: what Serve, Listen with ServeOn, and ServeConns started answers
@@ -98,6 +110,33 @@ func TestServeConnsClosesEachConnection(t *testing.T) {
 	b, err := io.ReadAll(c)
 	require.NoError(t, err, "an end of stream")
 	assert.Equal(t, "x", string(b))
+}
+
+// TestPaced: rps calls a second for d, the failures counted.
+func TestPaced(t *testing.T) {
+	t.Parallel()
+	n := 0
+	start := time.Now()
+	sent, failed := Paced(t, 500*time.Millisecond, 20, func() error {
+		if n++; n%2 == 0 {
+			return fmt.Errorf("call %d", n)
+		}
+		return nil
+	})
+	took := time.Since(start)
+	assert.EqualValues(t, n, sent)
+	assert.EqualValues(t, n/2, failed)
+	assert.InDelta(t, 10, sent, 2, "20 a second for 0.5 s")
+	assert.GreaterOrEqual(t, took, 500*time.Millisecond)
+}
+
+func TestTLSClient(t *testing.T) {
+	c := TLSClient(nil, false)
+	tr := c.Transport.(*http.Transport)
+	assert.True(t, tr.DisableKeepAlives)
+	assert.False(t, tr.ForceAttemptHTTP2)
+	assert.Equal(t, Wait, c.Timeout)
+	assert.False(t, TLSClient(nil, true).Transport.(*http.Transport).DisableKeepAlives)
 }
 
 // TestMeasureHop reports the four metrics, and the hop adds what its upstream delays it by.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
 	"github.com/meshlab/meshlab/internal/meshtest"
 )
 
@@ -14,9 +15,9 @@ import (
 // verified both ways) and resumed (a session ticket from an earlier connection, as a sidecar
 // reconnecting to an endpoint has).
 func BenchmarkHandshake(b *testing.B) {
-	ca := startCA(b)
-	payment := newSource(b, ca, "payment", 0)
-	order := newSource(b, ca, "order", 0)
+	ca := identitytest.StartCA(b)
+	payment := identitytest.Source(b, ca.URL(), "payment", 0)
+	order := identitytest.Source(b, ca.URL(), "order", 0)
 	ln := meshtest.Listen(b, "127.0.0.1:0")
 	meshtest.ServeConns(b, ln, func(c net.Conn) {
 		tc := tls.Server(c, payment.ServerConfig())

@@ -1,7 +1,7 @@
 package identity_test
 
 import (
-	"net/http"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/identity"
 )
 
@@ -20,20 +22,27 @@ func TestRotationUnderLoadFailsNoRequest(t *testing.T) {
 		t.Skip("15 s of load")
 	}
 	t.Parallel()
-	ca := startCA(t)
-	server := newSource(t, ca, "payment", 3*time.Second)
-	client := newSource(t, ca, "order", 3*time.Second)
-	url := "https://" + serveMTLS(t, server.ServerConfig()) + "/"
+	ca := identitytest.StartCA(t)
+	server := identitytest.Source(t, ca.URL(), "payment", 3*time.Second)
+	client := identitytest.Source(t, ca.URL(), "order", 3*time.Second)
+	url := "https://" + serveTLS(t, server.ServerConfig(), peerID) + "/"
 
+	want := identity.ID(identitytest.Namespace, "order")
 	var sent, failed atomic.Int64
 	var wg sync.WaitGroup
 	for _, keepAlive := range []bool{true, false} {
-		c := mtlsClient(client.ClientConfig("payment"), keepAlive)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			load(t, c, url, 15*time.Second, 15, &sent, &failed)
-		}()
+		c := meshtest.TLSClient(client.ClientConfig("payment"), keepAlive)
+		wg.Go(func() {
+			s, f := meshtest.Paced(t, 15*time.Second, 15, func() error {
+				got, err := get(c, url)
+				if err == nil && got != want {
+					err = fmt.Errorf("answered %q", got)
+				}
+				return err
+			})
+			sent.Add(s)
+			failed.Add(f)
+		})
 	}
 	wg.Wait()
 
@@ -45,30 +54,10 @@ func TestRotationUnderLoadFailsNoRequest(t *testing.T) {
 	assert.GreaterOrEqual(t, client.Stats().Rotations, uint64(3))
 }
 
-// load sends rps requests a second for d and counts failures.
-func load(t *testing.T, c *http.Client, url string, d time.Duration, rps int,
-	sent, failed *atomic.Int64) {
-	tick := time.NewTicker(time.Second / time.Duration(rps))
-	defer tick.Stop()
-	end := time.Now().Add(d)
-	want := identity.ID(testNS, "order")
-	for now := range tick.C {
-		if now.After(end) {
-			return
-		}
-		sent.Add(1)
-		got, err := get(c, url)
-		if err != nil || got != want {
-			failed.Add(1)
-			t.Logf("request failed: %v (%q)", err, got)
-		}
-	}
-}
-
 func TestStatsBeforeAndAfterFirstCertificate(t *testing.T) {
 	t.Parallel()
-	ca := startCA(t)
-	src := newSource(t, ca, "user", time.Minute)
+	ca := identitytest.StartCA(t)
+	src := identitytest.Source(t, ca.URL(), "user", time.Minute)
 	st := src.Stats()
 	require.False(t, st.Expires.IsZero())
 	assert.WithinDuration(t, time.Now().Add(time.Minute), st.Expires, 10*time.Second)

@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/identity"
 )
 
@@ -20,9 +23,9 @@ func TestRotationThroughSidecarsFailsNoRequest(t *testing.T) {
 		t.Skip("15 s of load")
 	}
 	t.Parallel()
-	caURL := startCAServer(t)
-	payment := runSource(t, caURL, "payment", 4*time.Second)
-	order := runSource(t, caURL, "order", 4*time.Second)
+	caURL := identitytest.StartCA(t).URL()
+	payment := identitytest.Source(t, caURL, "payment", 4*time.Second)
+	order := identitytest.Source(t, caURL, "order", 4*time.Second)
 	addr := serveStrict(t, payment, whoami)
 	want := identity.ID("default", "order")
 
@@ -31,16 +34,15 @@ func TestRotationThroughSidecarsFailsNoRequest(t *testing.T) {
 	for _, keepAlive := range []bool{true, false} {
 		url := mtlsOutbound(t, order, "payment", addr, keepAlive) + "/payments"
 		wg.Go(func() {
-			tick := time.NewTicker(time.Second / 15)
-			defer tick.Stop()
-			for end := time.Now().Add(15 * time.Second); time.Now().Before(end); <-tick.C {
-				sent.Add(1)
+			s, f := meshtest.Paced(t, 15*time.Second, 15, func() error {
 				code, reason, body, err := fetchTLS(http.DefaultClient, http.MethodGet, url)
-				if err != nil || code != http.StatusOK || body != want {
-					failed.Add(1)
-					t.Logf("failed: %v %d %s %q", err, code, reason, body)
+				if err == nil && (code != http.StatusOK || body != want) {
+					err = fmt.Errorf("%d %s %q", code, reason, body)
 				}
-			}
+				return err
+			})
+			sent.Add(s)
+			failed.Add(f)
 		})
 	}
 	wg.Wait()

@@ -9,15 +9,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/identity"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
 func TestStrictInboundRefusesPlainAndForeignClients(t *testing.T) {
 	t.Parallel()
-	caURL, otherURL := startCAServer(t), startCAServer(t)
-	payment := runSource(t, caURL, "payment", 0)
-	stranger := runSource(t, otherURL, "order", 0)
+	caURL, otherURL := identitytest.StartCA(t).URL(), identitytest.StartCA(t).URL()
+	payment := identitytest.Source(t, caURL, "payment", 0)
+	stranger := identitytest.Source(t, otherURL, "order", 0)
 	addr := serveStrict(t, payment, whoami)
 
 	tests := []struct {
@@ -26,8 +28,8 @@ func TestStrictInboundRefusesPlainAndForeignClients(t *testing.T) {
 		url    string
 	}{
 		{"plain http", &http.Client{Timeout: wait}, "http://" + addr + "/"},
-		{"tls without certificate", tlsClient(&tls.Config{InsecureSkipVerify: true}), "https://" + addr + "/"},
-		{"certificate of another CA", tlsClient(stranger.ClientConfig("payment")), "https://" + addr + "/"},
+		{"tls without certificate", meshtest.TLSClient(&tls.Config{InsecureSkipVerify: true}, false), "https://" + addr + "/"},
+		{"certificate of another CA", meshtest.TLSClient(stranger.ClientConfig("payment"), false), "https://" + addr + "/"},
 	}
 	for _, tt := range tests {
 		code, _, body, err := fetchTLS(tt.client, http.MethodGet, tt.url)
@@ -38,15 +40,11 @@ func TestStrictInboundRefusesPlainAndForeignClients(t *testing.T) {
 		wait, 10*time.Millisecond)
 }
 
-func tlsClient(cfg *tls.Config) *http.Client {
-	return &http.Client{Timeout: wait, Transport: &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true}}
-}
-
 func TestMTLSThroughProxyCarriesIdentity(t *testing.T) {
 	t.Parallel()
-	caURL := startCAServer(t)
-	payment := runSource(t, caURL, "payment", 0)
-	order := runSource(t, caURL, "order", 0)
+	caURL := identitytest.StartCA(t).URL()
+	payment := identitytest.Source(t, caURL, "payment", 0)
+	order := identitytest.Source(t, caURL, "order", 0)
 	out := mtlsOutbound(t, order, "payment", serveStrict(t, payment, whoami), true)
 
 	code, _, body, err := fetchTLS(http.DefaultClient, http.MethodGet, out+"/payments")
@@ -57,9 +55,9 @@ func TestMTLSThroughProxyCarriesIdentity(t *testing.T) {
 
 func TestMTLSClientRejectsWrongServerIdentity(t *testing.T) {
 	t.Parallel()
-	caURL := startCAServer(t)
-	product := runSource(t, caURL, "product", 0)
-	order := runSource(t, caURL, "order", 0)
+	caURL := identitytest.StartCA(t).URL()
+	product := identitytest.Source(t, caURL, "product", 0)
+	order := identitytest.Source(t, caURL, "order", 0)
 	// The table says payment lives where product serves.
 	out := mtlsOutbound(t, order, "payment", serveStrict(t, product, whoami), true)
 
