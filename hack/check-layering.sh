@@ -2,7 +2,9 @@
 # check-layering: the seams between the harness and its backends, as `make lint` and CI check
 # them. The harness reaches a mesh only through the clusters interfaces and the admin API's
 # wire contract (mesh/adminapi), never the data plane's own packages; the CLI names a concrete
-# backend in one registry function (cmd/meshlab/backends.go) and nowhere else.
+# backend in one registry function (cmd/meshlab/backends.go) and nowhere else. The test-support
+# packages (internal/proctest, meshtest, identitytest, testbin) serve tests only: no other
+# package depends on them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mod=github.com/meshlab/meshlab
@@ -19,6 +21,13 @@ named=$(grep -lE "\"$mod/clusters/[a-z]+\"" $(git ls-files 'cmd/meshlab/*.go' | 
 if [ -n "$named" ]; then
   echo "cmd/meshlab names a concrete backend outside backends.go:" >&2
   echo "$named" | sed 's/^/  /' >&2
+  fail=1
+fi
+support="$mod/internal/(proctest|meshtest|identitytest|testbin)"
+uses=$(go list -f '{{.ImportPath}}: {{join .Deps " "}}' ./... | grep -vE "^$support:" | grep -E " $support( |\$)" | cut -d: -f1 || true)
+if [ -n "$uses" ]; then
+  echo "packages that depend on a test-support package (internal/proctest, meshtest, identitytest, testbin):" >&2
+  echo "$uses" | sed 's/^/  /' >&2
   fail=1
 fi
 exit $fail
