@@ -1,11 +1,12 @@
 // Package identitytest holds the mesh identity fixtures that the identity, sidecar and meshd
 // tests share: a control plane CA on a loopback listener, which can be stopped and started again
-// on its address, and identity sources (or whatever keeps a certificate renewed) running until
-// the test ends. Production code never imports it.
+// on its address, identity sources (or whatever keeps a certificate renewed) running until the
+// test ends, and the strangers an mTLS server must refuse. Production code never imports it.
 package identitytest
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"sync"
@@ -102,5 +103,25 @@ func Run(t testing.TB, run func(context.Context), ready <-chan struct{}) {
 	case <-ready:
 	case <-time.After(meshtest.Wait):
 		t.Fatal("no certificate")
+	}
+}
+
+// Stranger is a caller that an mTLS server must refuse.
+type Stranger struct {
+	Name   string
+	Client *http.Client
+	URL    string
+}
+
+// Strangers are the callers that an mTLS server at addr must refuse: plain HTTP, TLS without a
+// client certificate, and a service of another CA's mesh calling it as service. That CA and its
+// source run until the test ends.
+func Strangers(t testing.TB, addr, service string) []Stranger {
+	t.Helper()
+	other := Source(t, StartCA(t).URL(), "order", 0)
+	return []Stranger{
+		{"plain http", &http.Client{Timeout: meshtest.Wait}, "http://" + addr + "/"},
+		{"tls without certificate", meshtest.TLSClient(&tls.Config{InsecureSkipVerify: true}, false), "https://" + addr + "/"},
+		{"certificate of another CA", meshtest.TLSClient(other.ClientConfig(service), false), "https://" + addr + "/"},
 	}
 }

@@ -1,7 +1,6 @@
 package identity_test
 
 import (
-	"crypto/tls"
 	"fmt"
 	"net/http"
 	"sync/atomic"
@@ -32,25 +31,14 @@ func TestMTLSValidClientSeesIdentity(t *testing.T) {
 func TestMTLSRefusesClients(t *testing.T) {
 	t.Parallel()
 	ca := identitytest.StartCA(t)
-	other := identitytest.StartCA(t) // another CA, another root
 	payment := identitytest.Source(t, ca.URL(), "payment", 0)
-	stranger := identitytest.Source(t, other.URL(), "order", 0)
 	addr := serveTLS(t, payment.ServerConfig(), peerID)
 
-	tests := []struct {
-		name   string
-		client *http.Client
-		url    string
-	}{
-		{"plain http", &http.Client{Timeout: wait}, "http://" + addr + "/"},
-		{"tls without certificate", meshtest.TLSClient(&tls.Config{InsecureSkipVerify: true}, false), "https://" + addr + "/"},
-		{"certificate of another CA", meshtest.TLSClient(stranger.ClientConfig("payment"), false), "https://" + addr + "/"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, s := range identitytest.Strangers(t, addr, "payment") {
+		t.Run(s.Name, func(t *testing.T) {
 			// Go's TLS server answers a plain HTTP request with a 400 of its own; the handler
 			// never runs.
-			resp, err := tt.client.Get(tt.url)
+			resp, err := s.Client.Get(s.URL)
 			if err == nil {
 				resp.Body.Close()
 				assert.Equal(t, http.StatusBadRequest, resp.StatusCode)

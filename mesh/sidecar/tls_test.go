@@ -1,7 +1,6 @@
 package sidecar
 
 import (
-	"crypto/tls"
 	"net/http"
 	"testing"
 	"time"
@@ -10,33 +9,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshlab/meshlab/internal/identitytest"
-	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/identity"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
 func TestStrictInboundRefusesPlainAndForeignClients(t *testing.T) {
 	t.Parallel()
-	caURL, otherURL := identitytest.StartCA(t).URL(), identitytest.StartCA(t).URL()
-	payment := identitytest.Source(t, caURL, "payment", 0)
-	stranger := identitytest.Source(t, otherURL, "order", 0)
+	payment := identitytest.Source(t, identitytest.StartCA(t).URL(), "payment", 0)
 	addr := serveStrict(t, payment, whoami)
 
-	tests := []struct {
-		name   string
-		client *http.Client
-		url    string
-	}{
-		{"plain http", &http.Client{Timeout: wait}, "http://" + addr + "/"},
-		{"tls without certificate", meshtest.TLSClient(&tls.Config{InsecureSkipVerify: true}, false), "https://" + addr + "/"},
-		{"certificate of another CA", meshtest.TLSClient(stranger.ClientConfig("payment"), false), "https://" + addr + "/"},
-	}
-	for _, tt := range tests {
-		code, _, body, err := fetchTLS(tt.client, http.MethodGet, tt.url)
-		assert.Error(t, err, "%s: answered %d %q", tt.name, code, body)
+	strangers := identitytest.Strangers(t, addr, "payment")
+	for _, s := range strangers {
+		code, _, body, err := fetchTLS(s.Client, http.MethodGet, s.URL)
+		assert.Error(t, err, "%s: answered %d %q", s.Name, code, body)
 	}
 	// The server counts a failure after the client saw it.
-	assert.Eventually(t, func() bool { return payment.Stats().HandshakeFailures >= uint64(len(tests)) },
+	assert.Eventually(t, func() bool { return payment.Stats().HandshakeFailures >= uint64(len(strangers)) },
 		wait, 10*time.Millisecond)
 }
 
