@@ -16,6 +16,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,17 +172,25 @@ func ServeConns(t testing.TB, ln net.Listener, handle func(net.Conn)) {
 	}()
 }
 
-// Paced calls try rps times a second, one call after another, for d, and returns how many calls
-// it made and how many failed; it logs each failure. It may run in any goroutine.
-func Paced(t testing.TB, d time.Duration, rps int, try func() error) (sent, failed int64) {
-	tick := time.NewTicker(time.Second / time.Duration(rps))
-	defer tick.Stop()
-	for end := time.Now().Add(d); time.Now().Before(end); <-tick.C {
-		sent++
-		if err := try(); err != nil {
-			failed++
-			t.Logf("request failed: %v", err)
-		}
+// Paced runs a loop for each of tries, all at once, that calls its try rps times a second, one
+// call after another, for d; it returns how many calls they made and how many failed, and logs
+// each failure.
+func Paced(t testing.TB, d time.Duration, rps int, tries ...func() error) (sent, failed int64) {
+	var s, f atomic.Int64
+	var wg sync.WaitGroup
+	for _, try := range tries {
+		wg.Go(func() {
+			tick := time.NewTicker(time.Second / time.Duration(rps))
+			defer tick.Stop()
+			for end := time.Now().Add(d); time.Now().Before(end); <-tick.C {
+				s.Add(1)
+				if err := try(); err != nil {
+					f.Add(1)
+					t.Logf("request failed: %v", err)
+				}
+			}
+		})
 	}
-	return sent, failed
+	wg.Wait()
+	return s.Load(), f.Load()
 }

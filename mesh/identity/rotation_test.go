@@ -2,8 +2,6 @@ package identity_test
 
 import (
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,28 +26,22 @@ func TestRotationUnderLoadFailsNoRequest(t *testing.T) {
 	url := "https://" + serveTLS(t, server.ServerConfig(), peerID) + "/"
 
 	want := identity.ID(identitytest.Namespace, "order")
-	var sent, failed atomic.Int64
-	var wg sync.WaitGroup
-	for _, keepAlive := range []bool{true, false} {
+	try := func(keepAlive bool) func() error {
 		c := meshtest.TLSClient(client.ClientConfig("payment"), keepAlive)
-		wg.Go(func() {
-			s, f := meshtest.Paced(t, 15*time.Second, 15, func() error {
-				got, err := get(c, url)
-				if err == nil && got != want {
-					err = fmt.Errorf("answered %q", got)
-				}
-				return err
-			})
-			sent.Add(s)
-			failed.Add(f)
-		})
+		return func() error {
+			got, err := get(c, url)
+			if err == nil && got != want {
+				err = fmt.Errorf("answered %q", got)
+			}
+			return err
+		}
 	}
-	wg.Wait()
+	sent, failed := meshtest.Paced(t, 15*time.Second, 15, try(true), try(false))
 
-	t.Logf("sent %d, failed %d, rotations server %d client %d", sent.Load(), failed.Load(),
+	t.Logf("sent %d, failed %d, rotations server %d client %d", sent, failed,
 		server.Stats().Rotations, client.Stats().Rotations)
-	assert.GreaterOrEqual(t, sent.Load(), int64(300), "at least 20 rps over 15 s")
-	assert.Zero(t, failed.Load())
+	assert.GreaterOrEqual(t, sent, int64(300), "at least 20 rps over 15 s")
+	assert.Zero(t, failed)
 	assert.GreaterOrEqual(t, server.Stats().Rotations, uint64(3))
 	assert.GreaterOrEqual(t, client.Stats().Rotations, uint64(3))
 }
