@@ -14,7 +14,6 @@ import (
 
 	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/mesh/adminapi"
-	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
@@ -27,20 +26,12 @@ func (t targetsOf) MetricsTargets() []clusters.MetricsTarget { return t }
 // and is ejected after one, serving its Registry's stats at GET /v1/stats as meshd does.
 func ejectingProxy(t *testing.T, c *http.Client) (admin string, kill func()) {
 	t.Helper()
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	t.Cleanup(up.Close)
 	var opts proxy.Options
 	reg := proxy.NewRegistry()
 	reg.Apply(&opts)
-	p := proxy.New(opts)
-	p.Update(controlplane.Snapshot{Version: 1, PolicyVersion: 1,
-		Services: map[string][]controlplane.Instance{"payment": {{ID: "payment-1", Service: "payment",
-			Addr: up.Listener.Addr().String(), Labels: map[string]string{"app": "payment"}, Ready: true}}},
-		Policy: &policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{"payment": {
-			OutlierDetection: &policy.OutlierDetection{Consecutive5xxErrors: 1, MaxEjectionPercent: 100,
-				BaseEjectionTime: policy.Duration{Duration: 30 * time.Second}}}}}}})
+	p := failingPayment(t, opts, policy.ServicePolicy{
+		OutlierDetection: &policy.OutlierDetection{Consecutive5xxErrors: 1, MaxEjectionPercent: 100,
+			BaseEjectionTime: policy.Duration{Duration: 30 * time.Second}}})
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.Serve(w, r, p.RouteFor("payment", r)) }))
 	t.Cleanup(front.Close)
 	send(t, c, http.MethodGet, front.URL+"/payments/1", "")

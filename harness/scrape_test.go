@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshlab/meshlab/clusters"
+	"github.com/meshlab/meshlab/internal/proctest"
 	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
@@ -62,25 +62,33 @@ func send(t *testing.T, c *http.Client, method, url, host string) {
 	resp.Body.Close()
 }
 
+// failingPayment is a real proxy of opts whose only payment endpoint, payment-1, answers every
+// request 503, under sp as payment's policy.
+func failingPayment(t *testing.T, opts proxy.Options, sp policy.ServicePolicy) *proxy.Proxy {
+	t.Helper()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(up.Close)
+	p := proxy.New(opts)
+	p.Update(controlplane.Snapshot{Version: 1, PolicyVersion: 1,
+		Services: map[string][]controlplane.Instance{"payment": {{ID: "payment-1", Service: "payment",
+			Addr: up.Listener.Addr().String(), Labels: map[string]string{"app": "payment"}, Ready: true}}},
+		Policy: &policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{"payment": sp}}}})
+	return p
+}
+
 // gatewayTarget is a gateway-like process: a public side in front of a real proxy whose
 // payment calls always get 503 and are retried twice; 3 requests, one rate limited.
 func gatewayTarget(t *testing.T, c *http.Client) string {
 	t.Helper()
 	m := telemetry.New("gateway", "gateway")
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	t.Cleanup(up.Close)
 	opts := proxy.Options{Request: []proxy.Middleware{m.Outbound("gateway")}}
 	reg := proxy.NewRegistry()
 	reg.Apply(&opts)
 	m.WatchProxy(reg)
-	p := proxy.New(opts)
-	p.Update(controlplane.Snapshot{Version: 1, PolicyVersion: 1,
-		Services: map[string][]controlplane.Instance{"payment": {{ID: "payment-1", Service: "payment",
-			Addr: up.Listener.Addr().String(), Labels: map[string]string{"app": "payment"}, Ready: true}}},
-		Policy: &policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{"payment": {
-			RoutePolicy: policy.RoutePolicy{Retries: &policy.RetryPolicy{Attempts: 2, RetryOn: []string{"5xx"}, NonIdempotent: true}}}}}}})
+	p := failingPayment(t, opts, policy.ServicePolicy{
+		RoutePolicy: policy.RoutePolicy{Retries: &policy.RetryPolicy{Attempts: 2, RetryOn: []string{"5xx"}, NonIdempotent: true}}})
 	pub := httptest.NewServer(m.Middleware(telemetry.Side{Name: adminapi.SidePublic, Source: telemetry.Const("client")})(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.Serve(w, r, p.RouteFor("payment", r)) })))
 	t.Cleanup(pub.Close)
@@ -144,10 +152,7 @@ func TestScrapeMeshSumsCountersOverTargets(t *testing.T) {
 func TestScrapeMeshKeepsWhatAnsweredAndNamesWhatFailed(t *testing.T) {
 	t.Parallel()
 	c := &http.Client{Timeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	dead := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	dead := proctest.DeadAddrFor(t)
 	live := sidecarTarget(t, c)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -20,19 +20,15 @@ func TestCanaryByVersion(t *testing.T) {
 	needMesh(t)
 	spec := testSpec(t.TempDir())
 	spec.Topology.Versions = map[string]map[string]int{"payment": {"v2": 1}}
-	b := New(Options{Meshd: shared.meshd, Logger: testLogger()})
+	m := upPrivate(t, spec)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	mesh, err := b.Up(ctx, spec)
-	require.NoError(t, err)
-	m := mesh.(*localMesh)
-	defer m.Down(context.Background())
 	for _, w := range m.Workloads() {
 		if w.App == "payment" {
 			t.Logf("%s version %s", w.ID, w.Version)
 		}
 	}
-	_, err = m.SetPolicy(ctx, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
+	_, err := m.SetPolicy(ctx, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
 		"payment": {
 			Subsets: []policy.Subset{{Name: "stable", Labels: map[string]string{"version": "v1"}},
 				{Name: "canary", Labels: map[string]string{"version": "v2"}}},

@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/meshlab/meshlab/clusters"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
 
@@ -58,7 +56,7 @@ func TestFaultHTTPAbortClosesAndRetriesOnlyOnReset(t *testing.T) {
 	}
 
 	tries := func(retryOn string) (uint64, map[int]int) {
-		withPolicy(t, m, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
+		applyPolicy(t, m, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
 			"payment": {RoutePolicy: policy.RoutePolicy{Retries: &policy.RetryPolicy{Attempts: 2, RetryOn: []string{retryOn}}}}}}})
 		before := abortHits(t, m)
 		codes := map[int]int{}
@@ -95,55 +93,13 @@ func TestFaultHTTPAbortScheduledToEffective(t *testing.T) {
 	url := m.GatewayURL() + "/payments"
 	var lags []time.Duration
 	for i := 0; i < 6; i++ {
-		ss, injected := loopAround(t, url, func() clusters.Injection {
-			inj, err := m.Inject(t.Context(), f)
-			require.NoError(t, err)
-			return inj
-		})
-		lag := time.Duration(-1)
-		for _, s := range ss {
-			if s.err != nil || s.code >= 500 {
-				lag = max(0, s.sent.Sub(injected))
-				break
-			}
-		}
-		require.GreaterOrEqual(t, lag, time.Duration(0), "no payment was observed failing")
+		lag, ok := firstAffected(t, m, &http.Client{Timeout: 10 * time.Second}, "POST", url, f,
+			func(s sample) bool { return s.err != nil || s.code >= 500 })
+		require.True(t, ok, "no payment was observed failing")
 		lags = append(lags, lag)
 	}
 	slices.Sort(lags)
 	t.Logf("HTTPChaos scheduled→effective over %d injections: %v (p99 = max %v)", len(lags), lags, lags[len(lags)-1])
 	assert.LessOrEqual(t, lags[len(lags)-1], 100*time.Millisecond)
 	waitHealthy(t, m)
-}
-
-// loopAround runs a sequential client loop on url, calls inject after 100ms, keeps the loop going
-// for 500ms more, removes the fault and returns the samples and the moment inject was called.
-func loopAround(t *testing.T, url string, inject func() clusters.Injection) ([]sample, time.Time) {
-	c := &http.Client{Timeout: 10 * time.Second}
-	var mu sync.Mutex
-	var ss []sample
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			s := measure(t, c, "POST", url, 1)
-			mu.Lock()
-			ss = append(ss, s...)
-			mu.Unlock()
-		}
-	}()
-	time.Sleep(100 * time.Millisecond)
-	injected := time.Now()
-	inj := inject()
-	time.Sleep(500 * time.Millisecond)
-	close(stop)
-	<-done
-	require.NoError(t, inj.Remove(t.Context()))
-	return ss, injected
 }

@@ -1,11 +1,9 @@
 package local
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,38 +69,14 @@ func TestFaultNetworkDelayScheduledToEffective(t *testing.T) {
 }
 
 // effectiveAfter runs a client loop, injects the delay, and returns how long after the Inject call
-// the first affected request was sent (0 if one sent before was already affected).
+// the first delayed request was sent (0 if one sent before was already delayed).
 func effectiveAfter(t *testing.T, m *localMesh, url string) time.Duration {
 	c := &http.Client{Timeout: 10 * time.Second}
 	base := quantile(measure(t, c, "GET", url, 5), .5)
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var ss []sample
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ctx.Err() == nil {
-			s := measure(t, c, "GET", url, 1)
-			mu.Lock()
-			ss = append(ss, s...)
-			mu.Unlock()
-		}
-	}()
-	time.Sleep(100 * time.Millisecond)
-	injected := time.Now()
-	inj, err := m.Inject(context.Background(), delayFault(t, m))
-	require.NoError(t, err)
-	time.Sleep(500 * time.Millisecond)
-	cancel()
-	<-done
-	require.NoError(t, inj.Remove(context.Background()))
-	for _, s := range ss {
-		if s.latency > base+60*time.Millisecond {
-			return max(0, s.sent.Sub(injected))
-		}
-	}
-	t.Fatal("no request was observed delayed")
-	return 0
+	lag, ok := firstAffected(t, m, c, "GET", url, delayFault(t, m),
+		func(s sample) bool { return s.latency > base+60*time.Millisecond })
+	require.True(t, ok, "no request was observed delayed")
+	return lag
 }
 
 func TestFaultNetworkLossOnPayment(t *testing.T) {
@@ -111,7 +85,7 @@ func TestFaultNetworkLossOnPayment(t *testing.T) {
 	c := &http.Client{Timeout: 30 * time.Second}
 	orders := m.GatewayURL() + "/orders"
 	generous := policy.RoutePolicy{Timeout: policy.Duration{Duration: 20 * time.Second}}
-	withPolicy(t, m, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
+	applyPolicy(t, m, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
 		"order": {RoutePolicy: generous}, "payment": {RoutePolicy: generous}}}})
 	base := measure(t, c, "POST", orders, 40)
 	inject(t, m, chaosFault(t, `
@@ -130,7 +104,7 @@ spec:
 	assert.Empty(t, failures(lossy), "no order fails outright while timeouts are generous")
 
 	short := policy.RoutePolicy{Timeout: policy.Duration{Duration: 100 * time.Millisecond}}
-	applyFaultPolicy(t, m, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
+	applyPolicy(t, m, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
 		"order": {RoutePolicy: generous}, "payment": {RoutePolicy: short}}}})
 	timedOut := measure(t, c, "POST", orders, 40)
 	f := failures(timedOut)
@@ -149,7 +123,7 @@ func TestFaultNetworkPartitionOrderToPayment(t *testing.T) {
 	m := needMesh(t)
 	waitHealthy(t, m)
 	c := &http.Client{Timeout: 30 * time.Second}
-	withPolicy(t, m, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
+	applyPolicy(t, m, policy.MeshPolicy{Spec: policy.Spec{Services: map[string]policy.ServicePolicy{
 		"payment": {RoutePolicy: policy.RoutePolicy{Timeout: policy.Duration{Duration: 300 * time.Millisecond}}}}}})
 	products := m.GatewayURL() + "/products/42"
 	base := measure(t, c, "GET", products, 20)

@@ -22,12 +22,7 @@ func TestDownKeepsTheCallersDeadline(t *testing.T) {
 	spec := testSpec(dir)
 	spec.Topology.Replicas = map[string]int{"user": 1, "product": 1, "order": 1, "payment": 1}
 	spec.Topology.RestartDelay = scenarios.Duration{Duration: 30 * time.Second}
-	b := New(Options{Meshd: shared.meshd, Logger: testLogger()})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	mesh, err := b.Up(ctx, spec)
-	require.NoError(t, err)
-	m := mesh.(*localMesh)
+	m := upPrivate(t, spec)
 
 	user := podByID(t, m, "user-0")
 	user.app.signal(0)
@@ -38,7 +33,7 @@ func TestDownKeepsTheCallersDeadline(t *testing.T) {
 	dctx, dcancel := context.WithTimeout(context.Background(), deadline)
 	defer dcancel()
 	start := time.Now()
-	err = m.Down(dctx)
+	err := m.Down(dctx)
 	took := time.Since(start)
 	require.NoError(t, err)
 	assert.Less(t, took, deadline, "Down returned within the caller's deadline")

@@ -1,11 +1,8 @@
 package local
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"os"
@@ -23,34 +20,6 @@ import (
 
 	"github.com/meshlab/meshlab/mesh/controlplane"
 )
-
-var client = &http.Client{Timeout: 10 * time.Second}
-
-// call sends one request and decodes a JSON answer into out (when non-nil).
-func call(t *testing.T, method, url string, body any, hdr map[string]string, out any) *http.Response {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(t, err)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := client.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	if out != nil && len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, out), "body: %s", raw)
-	}
-	return resp
-}
 
 func TestRoutesThroughGateway(t *testing.T) {
 	m := needMesh(t)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -11,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
@@ -21,23 +21,11 @@ func TestSecurityFollowsPolicy(t *testing.T) {
 	t.Parallel()
 	ca, err := controlplane.NewCA(controlplane.CAOptions{})
 	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	hs := &http.Server{Handler: ca.Handler()}
-	go hs.Serve(ln)
-	t.Cleanup(func() { hs.Close() })
+	addr := meshtest.ServeOn(t, meshtest.Listen(t, "127.0.0.1:0"), &http.Server{Handler: ca.Handler()})
 
-	sec, err := newSecurity(slog.New(slog.DiscardHandler), "http://"+ln.Addr().String(), "default", "payment")
+	sec, err := newSecurity(slog.New(slog.DiscardHandler), "http://"+addr, "default", "payment")
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); sec.run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-sec.src.Ready():
-	case <-time.After(10 * time.Second):
-		t.Fatal("no certificate")
-	}
+	identitytest.Run(t, sec.run, sec.src.Ready())
 	assert.False(t, sec.isStrict(), "no policy: plaintext")
 	assert.Greater(t, time.Until(sec.src.Certificate().Leaf.NotAfter), 30*time.Minute, "the CA's default lifetime")
 

@@ -81,23 +81,29 @@ func (c *Client) Snapshot(ctx context.Context) (Snapshot, error) {
 }
 
 func (c *Client) getSnapshot(ctx context.Context, url string) (Snapshot, error) {
+	return getJSON[Snapshot](ctx, c, url, "snapshot")
+}
+
+// getJSON GETs url and decodes its JSON answer; what names the answer in a decoding error.
+func getJSON[T any](ctx context.Context, c *Client, url, what string) (T, error) {
+	var v T
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return Snapshot{}, err
+		return v, err
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return Snapshot{}, err
+		return v, err
 	}
 	defer resp.Body.Close()
 	if err := checkStatus(resp); err != nil {
-		return Snapshot{}, err
+		return v, err
 	}
-	var snap Snapshot
-	if err := json.NewDecoder(resp.Body).Decode(&snap); err != nil {
-		return Snapshot{}, fmt.Errorf("decoding snapshot: %w", err)
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		var zero T
+		return zero, fmt.Errorf("decoding %s: %w", what, err)
 	}
-	return snap, nil
+	return v, nil
 }
 
 // checkStatus turns a response other than 200 into an error carrying the server's message.

@@ -49,23 +49,7 @@ func (c *Client) PutPolicy(ctx context.Context, token string, p policy.MeshPolic
 
 // Policy fetches the control plane's current policy and its version (0, nil: none).
 func (c *Client) Policy(ctx context.Context) (PolicyView, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+pathPolicy, nil)
-	if err != nil {
-		return PolicyView{}, err
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return PolicyView{}, err
-	}
-	defer resp.Body.Close()
-	if err := checkStatus(resp); err != nil {
-		return PolicyView{}, err
-	}
-	var v PolicyView
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		return PolicyView{}, fmt.Errorf("decoding policy: %w", err)
-	}
-	return v, nil
+	return getJSON[PolicyView](ctx, c, c.base+pathPolicy, "policy")
 }
 
 var _ error = (*PolicyError)(nil)

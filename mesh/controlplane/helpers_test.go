@@ -3,10 +3,8 @@ package controlplane
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"sync"
 	"syscall"
@@ -14,19 +12,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/internal/meshtest"
 )
 
 // wait bounds how long a test waits for something that should happen (much) sooner; a
 // requirement's own bound (1 s) is asserted separately on the measured time.
 const wait = 10 * time.Second
-
-func testLogger(t *testing.T) *slog.Logger {
-	if !testing.Verbose() {
-		return slog.New(slog.DiscardHandler)
-	}
-	h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
-	return slog.New(h).With("test", t.Name())
-}
 
 // testServer is a control plane served on a real loopback listener.
 type testServer struct {
@@ -53,7 +45,7 @@ func startServerOn(t *testing.T, addr string, opts ServerOptions) *testServer {
 	}
 	require.NoError(t, err)
 	if opts.Logger == nil {
-		opts.Logger = testLogger(t)
+		opts.Logger = meshtest.Logger(t)
 	}
 	ts := &testServer{cp: NewServer(opts), url: "http://" + ln.Addr().String()}
 	ts.hs = &http.Server{Handler: ts.cp.Handler()}
@@ -125,7 +117,7 @@ func watch(t *testing.T, url string) *recorder {
 	rec := &recorder{update: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- NewClient(url, testLogger(t)).Watch(ctx, rec.add) }()
+	go func() { done <- NewClient(url, meshtest.Logger(t)).Watch(ctx, rec.add) }()
 	t.Cleanup(func() {
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
@@ -117,7 +118,7 @@ func TestPutPolicyHTTP(t *testing.T) {
 func TestPolicyAfterRestart(t *testing.T) {
 	t.Parallel()
 	first := startServer(t, ServerOptions{Token: policyToken, ResyncGrace: -1})
-	c := NewClient(first.url, testLogger(t))
+	c := NewClient(first.url, meshtest.Logger(t))
 	rec := watch(t, first.url)
 	v1, err := c.PutPolicy(context.Background(), policyToken, retryPolicy(3))
 	require.NoError(t, err)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/meshlab/meshlab/internal/meshtest"
 )
 
 // TestPropagationDelay: with a propagation delay, an instance whose registration ended stays
@@ -15,7 +17,7 @@ func TestPropagationDelay(t *testing.T) {
 	const delay = 600 * time.Millisecond
 	ts := startServer(t, ServerOptions{PropagationDelay: delay})
 	rec := watch(t, ts.url)
-	c := NewClient(ts.url, testLogger(t))
+	c := NewClient(ts.url, meshtest.Logger(t))
 	_, cancel := register(t, c, instance("payment-0", "payment"))
 	rec.await(t, "payment-0 registered", func(s Snapshot) bool { return has(s, "payment-0") })
 

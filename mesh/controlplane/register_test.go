@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/internal/proctest"
 )
 
@@ -35,7 +36,7 @@ func awaitLeave(t *testing.T, rec *recorder, id string, start time.Time) time.Du
 func TestRegisterAndLeaveOnCancel(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, ServerOptions{})
-	c := NewClient(ts.url, testLogger(t))
+	c := NewClient(ts.url, meshtest.Logger(t))
 	_, cancelA := register(t, c, instance("user-1", "user"))
 	register(t, c, instance("order-1", "order"))
 	rec := watch(t, ts.url)
@@ -81,7 +82,7 @@ func (d *killableDialer) kill() {
 func TestLeaveOnConnectionLoss(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, ServerOptions{})
-	c := NewClient(ts.url, testLogger(t))
+	c := NewClient(ts.url, meshtest.Logger(t))
 	d := &killableDialer{}
 	c.hc.Transport.(*http.Transport).DialContext = d.DialContext
 	register(t, c, instance("payment-1", "payment"))
@@ -146,7 +147,7 @@ func TestLeaveOnSIGKILL(t *testing.T) {
 func TestReadiness(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, ServerOptions{})
-	c := NewClient(ts.url, testLogger(t))
+	c := NewClient(ts.url, meshtest.Logger(t))
 	reg, _ := register(t, c, instance("product-1", "product"))
 	rec := watch(t, ts.url)
 	rec.await(t, "product-1", func(s Snapshot) bool { return has(s, "product-1") })
@@ -165,7 +166,7 @@ func TestReadiness(t *testing.T) {
 func TestRegisteredNotReady(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, ServerOptions{})
-	c := NewClient(ts.url, testLogger(t))
+	c := NewClient(ts.url, meshtest.Logger(t))
 	inst := instance("order-2", "order")
 	inst.Ready = false
 	reg, _ := register(t, c, inst)
@@ -179,7 +180,7 @@ func TestRegisteredNotReady(t *testing.T) {
 func TestRegisterAbandonsHungControlPlane(t *testing.T) {
 	t.Parallel()
 	hung, accepted := proctest.SilentAddr(t) // a control plane that accepts connections and never answers
-	c := NewClient(hung, testLogger(t))
+	c := NewClient(hung, meshtest.Logger(t))
 	c.ackTimeout = 200 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	reg := c.Register(ctx, instance("user-1", "user"))

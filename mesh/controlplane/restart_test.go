@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/meshlab/meshlab/internal/meshtest"
 )
 
 func TestControlPlaneRestart(t *testing.T) {
@@ -13,7 +15,7 @@ func TestControlPlaneRestart(t *testing.T) {
 		t.Skip("waits out an outage and the resync grace")
 	}
 	first := startServer(t, ServerOptions{})
-	c := NewClient(first.url, testLogger(t))
+	c := NewClient(first.url, meshtest.Logger(t))
 	register(t, c, instance("user-1", "user"))
 	reg, _ := register(t, c, instance("order-1", "order"))
 	rec := watch(t, first.url)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/internal/meshtest"
 )
 
 type pollResult struct {
@@ -109,7 +111,7 @@ func TestWatchEndsOnClose(t *testing.T) {
 func TestShutdownEndsStreams(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t, ServerOptions{})
-	register(t, NewClient(ts.url, testLogger(t)), instance("user-1", "user"))
+	register(t, NewClient(ts.url, meshtest.Logger(t)), instance("user-1", "user"))
 	poll := pollAsync(t, ts.url, ts.cp.Snapshot().Version)
 	pending(t, poll)
 

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,13 +18,8 @@ func errorsIsAbort(err error) bool { return errors.Is(err, ErrAbortConnection) }
 
 // applyRequest runs the rule's actions on r: abort, delay, replace, patch.
 func (c *compiled) applyRequest(r *http.Request) error {
-	if c.Abort != nil && *c.Abort {
-		return ErrAbortConnection
-	}
-	if c.delay > 0 {
-		if !sleep.For(r.Context(), c.delay) {
-			return r.Context().Err()
-		}
+	if err := c.abortOrDelay(r.Context()); err != nil {
+		return err
 	}
 	if rp := c.Replace; rp != nil {
 		replaceRequest(r, rp)
@@ -36,27 +32,15 @@ func (c *compiled) applyRequest(r *http.Request) error {
 		if len(p.Queries) > 0 {
 			r.URL.RawQuery = q.Encode()
 		}
-		patchHeaders(r.Header, p.Headers)
-		if c.patch != nil {
-			b, err := patchBody(r.Body, c.patch)
-			if err != nil {
-				return err
-			}
-			setRequestBody(r, b)
-		}
+		return c.patchMessage(r.Header, r.Body, func(b []byte) { setRequestBody(r, b) })
 	}
 	return nil
 }
 
 // applyResponse runs the rule's actions on resp, the answer to r.
 func (c *compiled) applyResponse(r *http.Request, resp *http.Response) error {
-	if c.Abort != nil && *c.Abort {
-		return ErrAbortConnection
-	}
-	if c.delay > 0 {
-		if !sleep.For(r.Context(), c.delay) {
-			return r.Context().Err()
-		}
+	if err := c.abortOrDelay(r.Context()); err != nil {
+		return err
 	}
 	if rp := c.Replace; rp != nil {
 		if rp.Code != nil {
@@ -71,16 +55,36 @@ func (c *compiled) applyResponse(r *http.Request, resp *http.Response) error {
 			resp.Header.Set(k, v)
 		}
 	}
-	if p := c.Patch; p != nil {
-		patchHeaders(resp.Header, p.Headers)
-		if c.patch != nil {
-			b, err := patchBody(resp.Body, c.patch)
-			if err != nil {
-				return err
-			}
-			setResponseBody(resp, b)
-		}
+	if c.Patch != nil {
+		return c.patchMessage(resp.Header, resp.Body, func(b []byte) { setResponseBody(resp, b) })
 	}
+	return nil
+}
+
+// abortOrDelay runs the actions that come before any change to a message: an abort, then the
+// delay (cut short, with ctx's error, when ctx ends).
+func (c *compiled) abortOrDelay(ctx context.Context) error {
+	if c.Abort != nil && *c.Abort {
+		return ErrAbortConnection
+	}
+	if c.delay > 0 && !sleep.For(ctx, c.delay) {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// patchMessage applies the Patch's headers to h and, when it patches the body, merges it into
+// body (closed) and hands the result to setBody.
+func (c *compiled) patchMessage(h http.Header, body io.ReadCloser, setBody func([]byte)) error {
+	patchHeaders(h, c.Patch.Headers)
+	if c.patch == nil {
+		return nil
+	}
+	b, err := patchBody(body, c.patch)
+	if err != nil {
+		return err
+	}
+	setBody(b)
 	return nil
 }
 

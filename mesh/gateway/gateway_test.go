@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
@@ -47,19 +48,19 @@ func TestRoutes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a := do(t, tt.method, url+tt.path, "", nil)
-			assert.Equal(t, tt.code, a.code, a.body)
-			assert.Regexp(t, `^[0-9a-f]{32}$`, a.header.Get("X-Request-Id"))
-			assert.Len(t, a.header.Values("X-Request-Id"), 1, "the gateway's id replaces the upstream's")
-			assert.Equal(t, tt.allow, a.header.Get("Allow"))
+			a := meshtest.Do(t, tt.method, url+tt.path, "", nil)
+			assert.Equal(t, tt.code, a.Code, a.Body)
+			assert.Regexp(t, `^[0-9a-f]{32}$`, a.Header.Get("X-Request-Id"))
+			assert.Len(t, a.Header.Values("X-Request-Id"), 1, "the gateway's id replaces the upstream's")
+			assert.Equal(t, tt.allow, a.Header.Get("Allow"))
 			if tt.method != "HEAD" {
-				assert.Equal(t, "application/json", a.header.Get("Content-Type"))
+				assert.Equal(t, "application/json", a.Header.Get("Content-Type"))
 			}
 			if tt.service != "" {
-				assert.JSONEq(t, `{"service":"`+tt.service+`","path":"`+tt.path+`"}`, a.body)
+				assert.JSONEq(t, `{"service":"`+tt.service+`","path":"`+tt.path+`"}`, a.Body)
 			}
 			if tt.body != "" {
-				assert.JSONEq(t, tt.body, a.body)
+				assert.JSONEq(t, tt.body, a.Body)
 			}
 		})
 	}
@@ -73,23 +74,23 @@ func TestRequestIDAndTrace(t *testing.T) {
 	traceparent := regexp.MustCompile(`^00-[0-9a-f]{32}-[0-9a-f]{16}-01$`)
 
 	t.Run("new", func(t *testing.T) {
-		a := do(t, "GET", url+"/users/1", "", nil)
+		a := meshtest.Do(t, "GET", url+"/users/1", "", nil)
 		up := ups["user"].last(t)
-		assert.Equal(t, a.header.Get("X-Request-Id"), up.Get("X-Request-Id"), "the same id upstream and back")
+		assert.Equal(t, a.Header.Get("X-Request-Id"), up.Get("X-Request-Id"), "the same id upstream and back")
 		assert.Regexp(t, traceparent, up.Get("Traceparent"))
-		b := do(t, "GET", url+"/users/1", "", nil)
-		assert.NotEqual(t, a.header.Get("X-Request-Id"), b.header.Get("X-Request-Id"))
+		b := meshtest.Do(t, "GET", url+"/users/1", "", nil)
+		assert.NotEqual(t, a.Header.Get("X-Request-Id"), b.Header.Get("X-Request-Id"))
 		assert.NotEqual(t, up.Get("Traceparent"), ups["user"].last(t).Get("Traceparent"))
 	})
 	t.Run("kept", func(t *testing.T) {
-		a := do(t, "GET", url+"/users/1", "", http.Header{"X-Request-Id": {"client-id-1"}, "Traceparent": {tp}})
+		a := meshtest.Do(t, "GET", url+"/users/1", "", http.Header{"X-Request-Id": {"client-id-1"}, "Traceparent": {tp}})
 		up := ups["user"].last(t)
-		assert.Equal(t, "client-id-1", a.header.Get("X-Request-Id"))
+		assert.Equal(t, "client-id-1", a.Header.Get("X-Request-Id"))
 		assert.Equal(t, "client-id-1", up.Get("X-Request-Id"))
 		assert.Equal(t, tp, up.Get("Traceparent"))
 	})
 	t.Run("invalid traceparent restarts the trace", func(t *testing.T) {
-		do(t, "GET", url+"/users/1", "", http.Header{"Traceparent": {"00-00000000000000000000000000000000-00f067aa0ba902b7-01"}})
+		meshtest.Do(t, "GET", url+"/users/1", "", http.Header{"Traceparent": {"00-00000000000000000000000000000000-00f067aa0ba902b7-01"}})
 		got := ups["user"].last(t).Get("Traceparent")
 		assert.Regexp(t, traceparent, got)
 		assert.NotContains(t, got, "-00000000000000000000000000000000-")
@@ -99,11 +100,11 @@ func TestRequestIDAndTrace(t *testing.T) {
 func TestNoEndpoints(t *testing.T) {
 	t.Parallel()
 	_, url := startGateway(t, Config{}, map[string]*upstream{"user": newUpstream(t, "user")})
-	a := do(t, "POST", url+"/payments", "{}", http.Header{"X-Request-Id": {"r-1"}})
-	assert.Equal(t, http.StatusServiceUnavailable, a.code)
-	assert.Equal(t, proxy.ReasonNoEndpoints, a.header.Get(proxy.ReasonHeader))
-	assert.Equal(t, "r-1", a.header.Get("X-Request-Id"))
-	assert.Contains(t, a.body, `"error"`)
+	a := meshtest.Do(t, "POST", url+"/payments", "{}", http.Header{"X-Request-Id": {"r-1"}})
+	assert.Equal(t, http.StatusServiceUnavailable, a.Code)
+	assert.Equal(t, proxy.ReasonNoEndpoints, a.Header.Get(proxy.ReasonHeader))
+	assert.Equal(t, "r-1", a.Header.Get("X-Request-Id"))
+	assert.Contains(t, a.Body, `"error"`)
 }
 
 func TestNewValidates(t *testing.T) {
@@ -117,9 +118,9 @@ func TestNewValidates(t *testing.T) {
 func TestAdmin(t *testing.T) {
 	t.Parallel()
 	g, _ := startGateway(t, Config{Token: testToken, Retries: 1}, fourServices(t))
-	srv := httptestServer(t, g.Admin())
+	srv := meshtest.Serve(t, g.Admin())
 	for _, path := range []string{"/healthz", "/v1/config"} {
-		assert.Equal(t, http.StatusUnauthorized, do(t, "GET", srv+path, "", nil).code, path)
+		assert.Equal(t, http.StatusUnauthorized, meshtest.Do(t, "GET", srv+path, "", nil).Code, path)
 	}
 	var cfg struct {
 		SnapshotVersion uint64
@@ -128,13 +129,13 @@ func TestAdmin(t *testing.T) {
 		Routes          []struct{ Path, Service string }
 		Endpoints       map[string][]struct{ ID string }
 	}
-	a := do(t, "GET", srv+"/v1/config", "", http.Header{"X-Meshlab-Token": {testToken}})
-	require.Equal(t, http.StatusOK, a.code)
-	decodeJSON(t, a.body, &cfg)
+	a := meshtest.Do(t, "GET", srv+"/v1/config", "", http.Header{"X-Meshlab-Token": {testToken}})
+	require.Equal(t, http.StatusOK, a.Code)
+	a.Decode(t, &cfg)
 	assert.Equal(t, uint64(7), cfg.SnapshotVersion)
 	assert.Equal(t, "5s", cfg.Timeout)
 	assert.Equal(t, 1, cfg.Retries)
 	assert.Len(t, cfg.Routes, 5)
 	assert.Len(t, cfg.Endpoints, 4)
-	assert.Equal(t, http.StatusOK, do(t, "GET", srv+"/healthz", "", http.Header{"Authorization": {"Bearer " + testToken}}).code)
+	assert.Equal(t, http.StatusOK, meshtest.Do(t, "GET", srv+"/healthz", "", http.Header{"Authorization": {"Bearer " + testToken}}).Code)
 }

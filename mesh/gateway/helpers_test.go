@@ -1,18 +1,15 @@
 package gateway
 
 import (
-	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 )
 
@@ -20,14 +17,6 @@ const (
 	wait      = 10 * time.Second
 	testToken = "run-token"
 )
-
-func testLogger(t testing.TB) *slog.Logger {
-	if !testing.Verbose() {
-		return slog.New(slog.DiscardHandler)
-	}
-	h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
-	return slog.New(h).With("test", t.Name())
-}
 
 // upstream is a real server standing in for a service instance; it records the last request's
 // headers.
@@ -62,7 +51,7 @@ func (u *upstream) last(t testing.TB) http.Header {
 // startGateway serves a gateway whose snapshot lists one upstream per service.
 func startGateway(t testing.TB, cfg Config, ups map[string]*upstream) (*Gateway, string) {
 	t.Helper()
-	cfg.Logger = testLogger(t)
+	cfg.Logger = meshtest.Logger(t)
 	g, err := New(cfg)
 	require.NoError(t, err)
 	snap := controlplane.Snapshot{Version: 7, Services: map[string][]controlplane.Instance{}}
@@ -74,42 +63,4 @@ func startGateway(t testing.TB, cfg Config, ups map[string]*upstream) (*Gateway,
 	t.Cleanup(srv.Close)
 	t.Cleanup(g.proxy.CloseIdleConnections)
 	return g, srv.URL
-}
-
-var testClient = &http.Client{Timeout: wait}
-
-type answer struct {
-	code   int
-	body   string
-	header http.Header
-}
-
-func do(t testing.TB, method, url, body string, hdr http.Header) answer {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	require.NoError(t, err)
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	resp, err := testClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return answer{code: resp.StatusCode, body: string(b), header: resp.Header}
-}
-
-func httptestServer(t testing.TB, h http.Handler) string {
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
-func decodeJSON(t testing.TB, s string, v any) {
-	t.Helper()
-	require.NoError(t, json.Unmarshal([]byte(s), v), "body %s", s)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/services"
 	"github.com/meshlab/meshlab/mesh/sidecar"
@@ -20,12 +21,12 @@ type meshPod struct {
 }
 
 func startMeshPod(t *testing.T, service, id string) meshPod {
-	svc, err := services.New(services.Config{Service: service, Instance: id, Seed: 1, Logger: testLogger(t)})
+	svc, err := services.New(services.Config{Service: service, Instance: id, Seed: 1, Logger: meshtest.Logger(t)})
 	require.NoError(t, err)
 	app := httptest.NewServer(svc)
 	t.Cleanup(app.Close)
 	sc, err := sidecar.New(sidecar.Config{Service: service, Instance: id, Retries: 1,
-		App: app.Listener.Addr().String(), Logger: testLogger(t)})
+		App: app.Listener.Addr().String(), Logger: meshtest.Logger(t)})
 	require.NoError(t, err)
 	in, out := httptest.NewServer(sc.Inbound()), httptest.NewServer(sc.Outbound())
 	t.Cleanup(in.Close)
@@ -48,7 +49,7 @@ func TestThroughTheMesh(t *testing.T) {
 		snap.Services[p.inst.Service] = append(snap.Services[p.inst.Service], p.inst)
 	}
 	snap.Services["user"][1].Addr = "127.0.0.1:1" // user-2 is gone, not yet out of the table
-	g, err := New(Config{Retries: 1, Logger: testLogger(t)})
+	g, err := New(Config{Retries: 1, Logger: meshtest.Logger(t)})
 	require.NoError(t, err)
 	g.Update(snap)
 	for _, p := range pods {
@@ -70,9 +71,9 @@ func TestThroughTheMesh(t *testing.T) {
 		{"payment", "POST", "/payments", `{"amountCents":1200,"currency":"USD","card":"tok_visa"}`, 201},
 	}
 	for _, tt := range tests { // in order: the round robin over users alternates
-		a := do(t, tt.method, gw.URL+tt.path, tt.body, http.Header{"Content-Type": {"application/json"}})
-		assert.Equal(t, tt.code, a.code, "%s: %s", tt.name, a.body)
-		assert.Equal(t, "application/json", a.header.Get("Content-Type"), tt.name)
-		assert.NotEmpty(t, a.header.Get("X-Request-Id"), tt.name)
+		a := meshtest.Do(t, tt.method, gw.URL+tt.path, tt.body, http.Header{"Content-Type": {"application/json"}})
+		assert.Equal(t, tt.code, a.Code, "%s: %s", tt.name, a.Body)
+		assert.Equal(t, "application/json", a.Header.Get("Content-Type"), tt.name)
+		assert.NotEmpty(t, a.Header.Get("X-Request-Id"), tt.name)
 	}
 }

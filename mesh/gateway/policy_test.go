@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proxy"
@@ -30,7 +31,7 @@ func TestGatewayAppliesPolicy(t *testing.T) {
 	}
 	ups := map[string]*upstream{"payment": newUpstream(t, "payment"), "user": newUpstream(t, "user")}
 	g, url := startGateway(t, Config{Token: "tok", Request: []proxy.Middleware{record}}, ups)
-	admin := httptestServer(t, g.Admin())
+	admin := meshtest.Serve(t, g.Admin())
 	assert.Nil(t, g.Policy())
 
 	doc := &policy.MeshPolicy{Spec: policy.Spec{
@@ -48,23 +49,23 @@ func TestGatewayAppliesPolicy(t *testing.T) {
 	require.Same(t, doc, g.Policy())
 
 	var view controlplane.PolicyView
-	decodeJSON(t, do(t, "GET", admin+"/v1/policy", "", http.Header{"X-Meshlab-Token": {"tok"}}).body, &view)
+	meshtest.Do(t, "GET", admin+"/v1/policy", "", http.Header{"X-Meshlab-Token": {"tok"}}).Decode(t, &view)
 	assert.Equal(t, uint64(8), view.Version)
 	assert.Equal(t, []string{"k1"}, view.Policy.Spec.Gateway.APIKeys.Keys)
 	var cfg configView
-	decodeJSON(t, do(t, "GET", admin+"/v1/config", "", http.Header{"X-Meshlab-Token": {"tok"}}).body, &cfg)
+	meshtest.Do(t, "GET", admin+"/v1/config", "", http.Header{"X-Meshlab-Token": {"tok"}}).Decode(t, &cfg)
 	assert.Equal(t, uint64(8), cfg.PolicyVersion)
 	assert.Equal(t, uint64(8), cfg.SnapshotVersion)
 
-	refused := do(t, "POST", url+"/payments", "{}", nil)
-	assert.Equal(t, http.StatusUnauthorized, refused.code, refused.body)
-	assert.NotEmpty(t, refused.header.Get(headerRequestID))
+	refused := meshtest.Do(t, "POST", url+"/payments", "{}", nil)
+	assert.Equal(t, http.StatusUnauthorized, refused.Code, refused.Body)
+	assert.NotEmpty(t, refused.Header.Get(headerRequestID))
 
 	key := http.Header{"X-Api-Key": {"k1"}, headerRequestID: {"req-1"}}
-	a := do(t, "POST", url+"/payments", "{}", key)
-	require.Equal(t, http.StatusOK, a.code, a.body)
-	assert.Equal(t, []string{"req-1"}, a.header.Values(headerRequestID))
-	require.Equal(t, http.StatusOK, do(t, "GET", url+"/users/1", "", key).code)
+	a := meshtest.Do(t, "POST", url+"/payments", "{}", key)
+	require.Equal(t, http.StatusOK, a.Code, a.Body)
+	assert.Equal(t, []string{"req-1"}, a.Header.Values(headerRequestID))
+	require.Equal(t, http.StatusOK, meshtest.Do(t, "GET", url+"/users/1", "", key).Code)
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -93,17 +94,17 @@ func TestGatewayRateLimitFromPolicy(t *testing.T) {
 	ups := map[string]*upstream{"user": newUpstream(t, "user")}
 	g, url := startGateway(t, Config{OnRateLimited: onLimited}, ups)
 	for range 3 {
-		require.Equal(t, http.StatusOK, do(t, "GET", url+"/users/1", "", nil).code)
+		require.Equal(t, http.StatusOK, meshtest.Do(t, "GET", url+"/users/1", "", nil).Code)
 	}
 	doc := &policy.MeshPolicy{Spec: policy.Spec{Gateway: policy.GatewayPolicy{
 		RateLimits: []policy.RateLimit{{Route: "GET /users/{id}", RequestsPerSecond: 0.01, Burst: 1}}}}}
 	g.Update(controlplane.Snapshot{Version: 8, Services: map[string][]controlplane.Instance{
 		"user": {{ID: "user-1", Service: "user", Addr: ups["user"].srv.Listener.Addr().String(), Ready: true}}},
 		Policy: doc, PolicyVersion: 8})
-	assert.Equal(t, http.StatusOK, do(t, "GET", url+"/users/1", "", nil).code)
-	a := do(t, "GET", url+"/users/1", "", nil)
-	assert.Equal(t, http.StatusTooManyRequests, a.code, a.body)
-	assert.NotEmpty(t, a.header.Get("Retry-After"))
+	assert.Equal(t, http.StatusOK, meshtest.Do(t, "GET", url+"/users/1", "", nil).Code)
+	a := meshtest.Do(t, "GET", url+"/users/1", "", nil)
+	assert.Equal(t, http.StatusTooManyRequests, a.Code, a.Body)
+	assert.NotEmpty(t, a.Header.Get("Retry-After"))
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, []string{"GET /users/{id}"}, limited)

@@ -5,6 +5,9 @@ import (
 	"io"
 	"net"
 	"testing"
+
+	"github.com/meshlab/meshlab/internal/identitytest"
+	"github.com/meshlab/meshlab/internal/meshtest"
 )
 
 // BenchmarkHandshake is one mutual-TLS connection set-up between two mesh identities, both
@@ -12,29 +15,16 @@ import (
 // verified both ways) and resumed (a session ticket from an earlier connection, as a sidecar
 // reconnecting to an endpoint has).
 func BenchmarkHandshake(b *testing.B) {
-	ca := startCA(b)
-	payment := newSource(b, ca, "payment", 0)
-	order := newSource(b, ca, "order", 0)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				tc := tls.Server(c, payment.ServerConfig())
-				if _, err := tc.Write([]byte{1}); err == nil { // handshake, ticket, one byte
-					io.Copy(io.Discard, tc)
-				}
-			}()
+	ca := identitytest.StartCA(b)
+	payment := identitytest.Source(b, ca.URL(), "payment", 0)
+	order := identitytest.Source(b, ca.URL(), "order", 0)
+	ln := meshtest.Listen(b, "127.0.0.1:0")
+	meshtest.ServeConns(b, ln, func(c net.Conn) {
+		tc := tls.Server(c, payment.ServerConfig())
+		if _, err := tc.Write([]byte{1}); err == nil { // handshake, ticket, one byte
+			io.Copy(io.Discard, tc)
 		}
-	}()
+	})
 	connect := func(b *testing.B, cfg *tls.Config) (resumed bool) {
 		c, err := tls.Dial("tcp", ln.Addr().String(), cfg)
 		if err != nil {

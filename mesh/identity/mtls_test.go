@@ -1,10 +1,7 @@
 package identity_test
 
 import (
-	"crypto/tls"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -13,54 +10,35 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/identity"
 )
 
-func get(c *http.Client, url string) (string, error) {
-	resp, err := c.Get(url)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return string(b), err
-}
-
 func TestMTLSValidClientSeesIdentity(t *testing.T) {
 	t.Parallel()
-	ca := startCA(t)
-	payment := newSource(t, ca, "payment", 0)
-	order := newSource(t, ca, "order", 0)
-	addr := serveMTLS(t, payment.ServerConfig())
+	ca := identitytest.StartCA(t)
+	payment := identitytest.Source(t, ca.URL(), "payment", 0)
+	order := identitytest.Source(t, ca.URL(), "order", 0)
+	addr := serveTLS(t, payment.ServerConfig(), peerID)
 
-	got, err := get(mtlsClient(order.ClientConfig("payment"), true), "https://"+addr+"/")
+	got, err := get(meshtest.TLSClient(order.ClientConfig("payment"), true), "https://"+addr+"/")
 	require.NoError(t, err)
-	assert.Equal(t, identity.ID(testNS, "order"), got)
+	assert.Equal(t, identity.ID(identitytest.Namespace, "order"), got)
 	assert.Equal(t, "spiffe://meshlab.local/ns/default/sa/order", order.ID())
 }
 
 func TestMTLSRefusesClients(t *testing.T) {
 	t.Parallel()
-	ca := startCA(t)
-	other := startCA(t) // another CA, another root
-	payment := newSource(t, ca, "payment", 0)
-	stranger := newSource(t, other, "order", 0)
-	addr := serveMTLS(t, payment.ServerConfig())
+	ca := identitytest.StartCA(t)
+	payment := identitytest.Source(t, ca.URL(), "payment", 0)
+	addr := serveTLS(t, payment.ServerConfig(), peerID)
 
-	tests := []struct {
-		name   string
-		client *http.Client
-		url    string
-	}{
-		{"plain http", &http.Client{Timeout: wait}, "http://" + addr + "/"},
-		{"tls without certificate", mtlsClient(&tls.Config{InsecureSkipVerify: true}, false), "https://" + addr + "/"},
-		{"certificate of another CA", mtlsClient(stranger.ClientConfig("payment"), false), "https://" + addr + "/"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, s := range identitytest.Strangers(t, addr, "payment") {
+		t.Run(s.Name, func(t *testing.T) {
 			// Go's TLS server answers a plain HTTP request with a 400 of its own; the handler
 			// never runs.
-			resp, err := tt.client.Get(tt.url)
+			resp, err := s.Client.Get(s.URL)
 			if err == nil {
 				resp.Body.Close()
 				assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
@@ -71,16 +49,16 @@ func TestMTLSRefusesClients(t *testing.T) {
 
 func TestClientRejectsWrongServerIdentity(t *testing.T) {
 	t.Parallel()
-	ca := startCA(t)
-	product := newSource(t, ca, "product", 0)
-	order := newSource(t, ca, "order", 0)
-	addr := serveMTLS(t, product.ServerConfig())
+	ca := identitytest.StartCA(t)
+	product := identitytest.Source(t, ca.URL(), "product", 0)
+	order := identitytest.Source(t, ca.URL(), "order", 0)
+	addr := serveTLS(t, product.ServerConfig(), peerID)
 
-	_, err := get(mtlsClient(order.ClientConfig("payment"), false), "https://"+addr+"/")
+	_, err := get(meshtest.TLSClient(order.ClientConfig("payment"), false), "https://"+addr+"/")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), identity.ID(testNS, "product"))
+	assert.Contains(t, err.Error(), identity.ID(identitytest.Namespace, "product"))
 
-	_, err = get(mtlsClient(order.ClientConfig("product"), false), "https://"+addr+"/")
+	_, err = get(meshtest.TLSClient(order.ClientConfig("product"), false), "https://"+addr+"/")
 	assert.NoError(t, err, "the right service is accepted")
 }
 
@@ -115,26 +93,26 @@ func TestParseID(t *testing.T) {
 
 func TestRotationKeepsOldCertWhileCADown(t *testing.T) {
 	t.Parallel()
-	ca := startCA(t)
-	src := newSource(t, ca, "payment", 4*time.Second)
-	client := newSource(t, ca, "order", time.Hour)
-	addr := serveMTLS(t, src.ServerConfig())
+	ca := identitytest.StartCA(t)
+	src := identitytest.Source(t, ca.URL(), "payment", 4*time.Second)
+	client := identitytest.Source(t, ca.URL(), "order", time.Hour)
+	addr := serveTLS(t, src.ServerConfig(), peerID)
 
-	ca.stop()
+	ca.Stop()
 	old := src.Certificate()
 	expires := old.Leaf.NotAfter
 	require.Eventually(t, func() bool { return src.Stats().RotationFailures >= 3 }, wait, 50*time.Millisecond,
 		"renewal retries while the CA is down")
 	assert.Same(t, old, src.Certificate(), "the old certificate keeps serving")
 	if time.Until(expires) > 200*time.Millisecond {
-		_, err := get(mtlsClient(client.ClientConfig("payment"), false), "https://"+addr+"/")
+		_, err := get(meshtest.TLSClient(client.ClientConfig("payment"), false), "https://"+addr+"/")
 		assert.NoError(t, err, "handshakes succeed with the old certificate before it expires")
 	}
 
-	ca.start(t)
+	ca.Start(t)
 	require.Eventually(t, func() bool { return src.Certificate() != old }, wait, 50*time.Millisecond,
 		"renewed once the CA is back")
-	_, err := get(mtlsClient(client.ClientConfig("payment"), false), "https://"+addr+"/")
+	_, err := get(meshtest.TLSClient(client.ClientConfig("payment"), false), "https://"+addr+"/")
 	assert.NoError(t, err)
 }
 
@@ -143,25 +121,21 @@ func TestRotationKeepsOldCertWhileCADown(t *testing.T) {
 // client's identity on it, which authorization relies on.
 func TestMTLSResumesSessions(t *testing.T) {
 	t.Parallel()
-	ca := startCA(t)
-	payment := newSource(t, ca, "payment", 0)
-	order := newSource(t, ca, "order", 0)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	hs := &http.Server{ErrorLog: quietLog(), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ca := identitytest.StartCA(t)
+	payment := identitytest.Source(t, ca.URL(), "payment", 0)
+	order := identitytest.Source(t, ca.URL(), "order", 0)
+	addr := serveTLS(t, payment.ServerConfig(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := identity.PeerIdentity(r.TLS)
 		fmt.Fprintf(w, "%s resumed=%t", id, r.TLS.DidResume)
-	})}
-	go hs.Serve(tls.NewListener(ln, payment.ServerConfig()))
-	t.Cleanup(func() { hs.Close() })
+	}))
 
-	c := mtlsClient(order.ClientConfig("payment"), false) // a new connection per request
-	first, err := get(c, "https://"+ln.Addr().String()+"/")
+	c := meshtest.TLSClient(order.ClientConfig("payment"), false) // a new connection per request
+	first, err := get(c, "https://"+addr+"/")
 	require.NoError(t, err)
-	second, err := get(c, "https://"+ln.Addr().String()+"/")
+	second, err := get(c, "https://"+addr+"/")
 	require.NoError(t, err)
-	assert.Equal(t, identity.ID(testNS, "order")+" resumed=false", first)
-	assert.Equal(t, identity.ID(testNS, "order")+" resumed=true", second)
+	assert.Equal(t, identity.ID(identitytest.Namespace, "order")+" resumed=false", first)
+	assert.Equal(t, identity.ID(identitytest.Namespace, "order")+" resumed=true", second)
 }
 
 // TestMTLSDoesNotResumeNearServerExpiry: a client does not offer a session whose server
@@ -170,23 +144,18 @@ func TestMTLSResumesSessions(t *testing.T) {
 // the handshake, and the request would fail (CI saw it once with 3 s certificates).
 func TestMTLSDoesNotResumeNearServerExpiry(t *testing.T) {
 	t.Parallel()
-	ca := startCA(t)
-	payment := newSource(t, ca, "payment", 0)
+	ca := identitytest.StartCA(t)
+	payment := identitytest.Source(t, ca.URL(), "payment", 0)
 	var ahead atomic.Int64 // how far the client's clock runs ahead of the real one
-	order, err := identity.New(identity.Options{CAURL: ca.url(), Token: testToken, Namespace: testNS,
+	order, err := identity.New(identity.Options{CAURL: ca.URL(), Token: identitytest.Token, Namespace: identitytest.Namespace,
 		Service: "order", Now: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }})
 	require.NoError(t, err)
 	require.NoError(t, order.Rotate(t.Context())) // no Run: its renewals would follow the moved clock
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	hs := &http.Server{ErrorLog: quietLog(), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url := "https://" + serveTLS(t, payment.ServerConfig(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "resumed=%t", r.TLS.DidResume)
-	})}
-	go hs.Serve(tls.NewListener(ln, payment.ServerConfig()))
-	t.Cleanup(func() { hs.Close() })
-	url := "https://" + ln.Addr().String() + "/"
-	c := mtlsClient(order.ClientConfig("payment"), false)
+	})) + "/"
+	c := meshtest.TLSClient(order.ClientConfig("payment"), false)
 
 	expires := payment.Certificate().Leaf.NotAfter
 	for _, tt := range []struct {

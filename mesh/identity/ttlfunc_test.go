@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
 	"github.com/meshlab/meshlab/mesh/identity"
 )
 
@@ -16,10 +17,10 @@ import (
 // applies to the next certificate.
 func TestTTLFuncIsAskedAtEveryRenewal(t *testing.T) {
 	t.Parallel()
-	ca := startCA(t)
+	ca := identitytest.StartCA(t)
 	var ttl atomic.Int64
 	ttl.Store(int64(time.Hour))
-	src, err := identity.New(identity.Options{CAURL: ca.url(), Token: testToken, Namespace: testNS, Service: "payment",
+	src, err := identity.New(identity.Options{CAURL: ca.URL(), Token: identitytest.Token, Namespace: identitytest.Namespace, Service: "payment",
 		TTL: time.Minute, TTLFunc: func() time.Duration { return time.Duration(ttl.Load()) }})
 	require.NoError(t, err)
 	ctx := context.Background()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -18,23 +19,14 @@ func TestBandwidthSharedByConnections(t *testing.T) {
 	require.NoError(t, e.Set([]Rule{{Name: "bw",
 		Bandwidth: &Bandwidth{Rate: 1_000_000, Limit: 1 << 20, Buffer: 10_000}}}))
 	ln := listen(t, "127.0.0.1", e)
-	go func() {
+	meshtest.ServeConns(t, ln, func(c net.Conn) { // stream until the client goes
+		buf := make([]byte, 32<<10)
 		for {
-			c, err := ln.Accept()
-			if err != nil {
+			if _, err := c.Write(buf); err != nil {
 				return
 			}
-			go func() { // stream until the client goes
-				defer c.Close()
-				buf := make([]byte, 32<<10)
-				for {
-					if _, err := c.Write(buf); err != nil {
-						return
-					}
-				}
-			}()
 		}
-	}()
+	})
 
 	const window = 2 * time.Second
 	var total atomic.Int64

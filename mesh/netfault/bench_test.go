@@ -6,6 +6,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,20 +20,11 @@ func BenchmarkWrap(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			e := newTestEngine()
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(b, err)
-			defer ln.Close()
+			ln := meshtest.Listen(b, "127.0.0.1:0")
 			if wrapped {
 				ln = e.Listener(ln)
 			}
-			go func() {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				defer c.Close()
-				_, _ = io.Copy(c, c)
-			}()
+			meshtest.ServeConns(b, ln, func(c net.Conn) { _, _ = io.Copy(c, c) })
 			var d net.Dialer
 			dial := DialFunc(d.DialContext)
 			if wrapped {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -24,9 +25,7 @@ func host(ip string) []netip.Prefix {
 // listen listens on ip:0, through e unless e is nil.
 func listen(t *testing.T, ip string, e *Engine) net.Listener {
 	t.Helper()
-	ln, err := net.Listen("tcp", ip+":0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
+	ln := meshtest.Listen(t, ip+":0")
 	if e != nil {
 		return e.Listener(ln)
 	}
@@ -36,18 +35,7 @@ func listen(t *testing.T, ip string, e *Engine) net.Listener {
 // echoServer echoes every connection on ip, shaped by e, and returns its address.
 func echoServer(t *testing.T, ip string, e *Engine) string {
 	ln := listen(t, ip, e)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_, _ = io.Copy(c, c)
-			}()
-		}
-	}()
+	meshtest.ServeConns(t, ln, func(c net.Conn) { _, _ = io.Copy(c, c) })
 	return ln.Addr().String()
 }
 

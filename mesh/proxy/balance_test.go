@@ -7,17 +7,19 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/internal/meshtest"
 )
 
 func TestRoundRobinSpreadsEvenly(t *testing.T) {
 	t.Parallel()
 	bs := []*backend{newBackend(t, "a", nil), newBackend(t, "b", nil), newBackend(t, "c", nil)}
-	p := New(Options{Logger: testLogger(t)})
+	p := New(Options{Logger: meshtest.Logger(t)})
 	p.Update(snapshot(1, bs[0].instance("svc"), bs[1].instance("svc"), bs[2].instance("svc")))
 	url := front(t, p, "svc")
 
 	for range 300 {
-		require.Equal(t, http.StatusOK, get(t, url).code)
+		require.Equal(t, http.StatusOK, meshtest.Get(t, url).Code)
 	}
 	for _, b := range bs {
 		assert.Equal(t, 100, b.count(), "backend %s", b.name)
@@ -27,13 +29,13 @@ func TestRoundRobinSpreadsEvenly(t *testing.T) {
 func TestIdempotencyKeySticks(t *testing.T) {
 	t.Parallel()
 	bs := []*backend{newBackend(t, "a", nil), newBackend(t, "b", nil), newBackend(t, "c", nil)}
-	p := New(Options{Logger: testLogger(t)})
+	p := New(Options{Logger: meshtest.Logger(t)})
 	p.Update(snapshot(1, bs[0].instance("svc"), bs[1].instance("svc"), bs[2].instance("svc")))
 	url := front(t, p, "svc")
 	keyed := func(key string) string {
-		a := do(t, http.MethodPost, url, "{}", map[string]string{HeaderIdempotencyKey: key})
-		require.Equal(t, http.StatusOK, a.code)
-		return a.body
+		a := meshtest.Do(t, http.MethodPost, url, "{}", http.Header{HeaderIdempotencyKey: {key}})
+		require.Equal(t, http.StatusOK, a.Code)
+		return a.Body
 	}
 
 	const keys = 30

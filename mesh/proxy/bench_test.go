@@ -5,15 +5,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
-)
 
-// userJSON is an answer the size of GET /users/17's.
-const userJSON = `{"id":17,"name":"User 17","email":"user17@example.com","tier":"gold"}` + "\n"
+	"github.com/meshlab/meshlab/internal/meshtest"
+)
 
 // BenchmarkHop measures what one proxy hop adds to a request over real loopback sockets with
 // keep-alive: each iteration sends one request directly to the upstream and one through the
@@ -23,75 +20,23 @@ const userJSON = `{"id":17,"name":"User 17","email":"user17@example.com","tier":
 func BenchmarkHop(b *testing.B) {
 	up := newBackend(b, "user-1", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, userJSON)
+		io.WriteString(w, meshtest.UserJSON)
 	})
-	p := New(Options{Retries: 1, Logger: testLogger(b)})
+	p := New(Options{Retries: 1, Logger: meshtest.Logger(b)})
 	p.Update(snapshot(1, up.instance("user")))
-	direct := up.srv.URL + "/users/17"
+	direct := meshtest.NewRequest(b, http.MethodGet, up.srv.URL+"/users/17", "", nil)
+	hop := func(b *testing.B, h http.Handler) *http.Request {
+		return meshtest.NewRequest(b, http.MethodGet, meshtest.Serve(b, h)+"/users/17", "", nil)
+	}
 	b.Run("reverseproxy", func(b *testing.B) {
-		measureHop(b, direct, serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		meshtest.MeasureHop(b, NewHTTPTransport(), direct, hop(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p.Serve(w, r, p.Route("user"))
-		}))+"/users/17")
+		})))
 	})
 	b.Run("handrolled", func(b *testing.B) {
 		h := &handRolled{rt: Chain(NewTransport(), Timeout(), Retry(DefaultMaxRetryBody), Pick(p.Table())), route: p.Route("user")}
-		measureHop(b, direct, serve(b, h)+"/users/17")
+		meshtest.MeasureHop(b, NewHTTPTransport(), direct, hop(b, h))
 	})
-}
-
-// serve serves h on a loopback port and returns its URL.
-func serve(b *testing.B, h http.Handler) string {
-	srv := httptest.NewServer(h)
-	b.Cleanup(srv.Close)
-	return srv.URL
-}
-
-// measureHop times direct and hop requests alternately and reports the difference.
-func measureHop(b *testing.B, direct, hop string) {
-	c := &http.Client{Transport: NewHTTPTransport()}
-	b.Cleanup(c.CloseIdleConnections)
-	for range 200 { // warm up connections and pools
-		fetch(b, c, direct)
-		fetch(b, c, hop)
-	}
-	d, h := make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		d = append(d, fetch(b, c, direct))
-		h = append(h, fetch(b, c, hop))
-	}
-	b.StopTimer()
-	reportHop(b, d, h)
-}
-
-// fetch sends one GET and reads the whole answer; it returns how long that took.
-func fetch(b *testing.B, c *http.Client, url string) time.Duration {
-	start := time.Now()
-	resp, err := c.Get(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b.Fatalf("%s: %s", url, resp.Status)
-	}
-	return time.Since(start)
-}
-
-func reportHop(b *testing.B, d, h []time.Duration) {
-	var sum time.Duration
-	for i := range d {
-		sum += h[i] - d[i]
-	}
-	slices.Sort(d)
-	slices.Sort(h)
-	q := func(s []time.Duration, f float64) time.Duration { return s[int(f*float64(len(s)-1))] }
-	b.ReportMetric(float64(sum.Nanoseconds())/float64(len(d)), "added-ns/op")
-	b.ReportMetric(float64((q(h, .5) - q(d, .5)).Nanoseconds()), "added-p50-ns")
-	b.ReportMetric(float64((q(h, .99) - q(d, .99)).Nanoseconds()), "added-p99-ns")
-	b.ReportMetric(float64(q(d, .5).Nanoseconds()), "direct-p50-ns")
 }
 
 // handRolled is the smallest proxy over the same chain, to weigh httputil.ReverseProxy's cost:

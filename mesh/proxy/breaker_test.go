@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
 
@@ -43,28 +44,28 @@ func TestBreakerMaxRequests(t *testing.T) {
 	url := policyFront(t, reg, eff, slow.instance("svc"))
 
 	var wg sync.WaitGroup
-	held := make([]answer, 3)
+	held := make([]meshtest.Answer, 3)
 	for i := range held {
-		wg.Go(func() { held[i] = get(t, url) })
+		wg.Go(func() { held[i] = meshtest.Get(t, url) })
 	}
 	waitFor(t, func() bool { return g.cur.Load() == 3 })
 	for range 7 {
 		start := time.Now()
-		a := get(t, url)
+		a := meshtest.Get(t, url)
 		assert.Less(t, time.Since(start), time.Second, "overflow fails fast, well under the 5 s timeout")
-		assert.Equal(t, http.StatusServiceUnavailable, a.code)
-		assert.Equal(t, ReasonOverflow, a.header.Get(ReasonHeader))
-		assert.Equal(t, OverflowMaxRequests, a.header.Get(OverflowHeader))
+		assert.Equal(t, http.StatusServiceUnavailable, a.Code)
+		assert.Equal(t, ReasonOverflow, a.Header.Get(ReasonHeader))
+		assert.Equal(t, OverflowMaxRequests, a.Header.Get(OverflowHeader))
 	}
 	close(release)
 	wg.Wait()
 	for _, a := range held {
-		assert.Equal(t, http.StatusOK, a.code)
+		assert.Equal(t, http.StatusOK, a.Code)
 	}
 	assert.Equal(t, int64(3), g.peak.Load(), "in flight never over MaxRequests")
 	assert.Equal(t, 3, slow.count())
 	assert.Equal(t, map[string]uint64{OverflowMaxRequests: 7}, reg.Stats().Services["svc"].Overflows)
-	assert.Equal(t, http.StatusOK, get(t, url).code, "slots are released")
+	assert.Equal(t, http.StatusOK, meshtest.Get(t, url).Code, "slots are released")
 }
 
 func TestBreakerPending(t *testing.T) {
@@ -90,15 +91,15 @@ func TestBreakerPending(t *testing.T) {
 			var wg sync.WaitGroup
 			codes := make([]int, 4)
 			for i := range codes {
-				wg.Go(func() { codes[i] = get(t, url).code })
+				wg.Go(func() { codes[i] = meshtest.Get(t, url).Code })
 			}
 			waitFor(t, func() bool { return g.cur.Load() == 2 })
 			st := reg.service("svc")
 			waitFor(t, func() bool { st.breaker.mu.Lock(); defer st.breaker.mu.Unlock(); return len(st.breaker.waiters) == 2 })
 			if tt.overflow != "" {
-				a := get(t, url)
-				assert.Equal(t, http.StatusServiceUnavailable, a.code)
-				assert.Equal(t, tt.overflow, a.header.Get(OverflowHeader))
+				a := meshtest.Get(t, url)
+				assert.Equal(t, http.StatusServiceUnavailable, a.Code)
+				assert.Equal(t, tt.overflow, a.Header.Get(OverflowHeader))
 			}
 			close(release)
 			wg.Wait()
@@ -133,12 +134,12 @@ func TestBreakerPendingBoundedByDeadline(t *testing.T) {
 		ConnectionPool: &policy.ConnectionPool{MaxConnections: 1}}
 	reg := NewRegistry()
 	url := policyFront(t, reg, eff, slow.instance("svc"))
-	first := make(chan answer, 1)
-	go func() { first <- get(t, url) }()
+	first := make(chan meshtest.Answer, 1)
+	go func() { first <- meshtest.Get(t, url) }()
 	waitFor(t, func() bool { return g.cur.Load() == 1 })
 	start := time.Now()
-	a := get(t, url)
-	assert.Equal(t, http.StatusGatewayTimeout, a.code, "a pending request waits no longer than its timeout (%s: %s)", a.header.Get(ReasonHeader), a.body)
+	a := meshtest.Get(t, url)
+	assert.Equal(t, http.StatusGatewayTimeout, a.Code, "a pending request waits no longer than its timeout (%s: %s)", a.Header.Get(ReasonHeader), a.Body)
 	assert.Less(t, time.Since(start), 2*time.Second)
-	assert.Equal(t, http.StatusGatewayTimeout, (<-first).code)
+	assert.Equal(t, http.StatusGatewayTimeout, (<-first).Code)
 }

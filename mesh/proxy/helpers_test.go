@@ -2,16 +2,11 @@ package proxy
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/meshlab/meshlab/internal/proctest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
@@ -19,14 +14,6 @@ import (
 
 // wait bounds how long a test waits for something that should happen much sooner.
 const wait = 10 * time.Second
-
-func testLogger(t testing.TB) *slog.Logger {
-	if !testing.Verbose() {
-		return slog.New(slog.DiscardHandler)
-	}
-	h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
-	return slog.New(h).With("test", t.Name())
-}
 
 // backend is a real upstream server that counts its requests and answers with its name.
 type backend struct {
@@ -89,41 +76,3 @@ func front(t testing.TB, p *Proxy, service string) string {
 	t.Cleanup(p.CloseIdleConnections)
 	return srv.URL
 }
-
-// answer is what a test client got.
-type answer struct {
-	code   int
-	body   string
-	header http.Header
-}
-
-var testClient = &http.Client{Timeout: wait}
-
-// do sends one request with hdr and reads the whole answer.
-func do(t testing.TB, method, url, body string, hdr map[string]string) answer {
-	t.Helper()
-	req := newRequest(t, method, url, body)
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := testClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return answer{code: resp.StatusCode, body: string(b), header: resp.Header}
-}
-
-// newRequest is a request with body ("" for none).
-func newRequest(t testing.TB, method, url, body string) *http.Request {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	require.NoError(t, err)
-	return req
-}
-
-func get(t testing.TB, url string) answer { return do(t, http.MethodGet, url, "", nil) }

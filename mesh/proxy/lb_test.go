@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
 
@@ -27,13 +28,13 @@ func TestLeastRequestPrefersLessLoaded(t *testing.T) {
 	defer close(release)
 	for i := 0; i < 100 && g.cur.Load() == 0; i++ {
 		done := make(chan struct{})
-		wg.Go(func() { defer close(done); get(t, url) })
+		wg.Go(func() { defer close(done); meshtest.Get(t, url) })
 		waitFor(t, func() bool { return g.cur.Load() == 1 || isClosed(done) })
 	}
 	require.Equal(t, int64(1), g.cur.Load())
 	before := idle.count()
 	for range 50 {
-		assert.Equal(t, "idle", get(t, url).body)
+		assert.Equal(t, "idle", meshtest.Get(t, url).Body)
 	}
 	assert.Equal(t, before+50, idle.count(), "every request to the endpoint with fewer in flight")
 	assert.Equal(t, 1, busy.count())
@@ -57,7 +58,7 @@ func TestRandomCoversAll(t *testing.T) {
 	eff := &policy.Effective{Service: "svc", LoadBalancer: &policy.LoadBalancer{Simple: policy.Random}}
 	url := policyFront(t, NewRegistry(), eff, eps[0].instance("svc"), eps[1].instance("svc"), eps[2].instance("svc"))
 	const n = 300
-	parallel(n, 4, func(int) { get(t, url) })
+	parallel(n, 4, func(int) { meshtest.Get(t, url) })
 	for _, b := range eps {
 		assert.InDelta(t, n/3, b.count(), 50, b.name) // σ ≈ 8
 	}
@@ -78,7 +79,7 @@ func TestSplitWeightsAndHeaderMatch(t *testing.T) {
 	const n = 5000
 	var failed atomic.Int64
 	parallel(n, 8, func(int) {
-		if get(t, url).code != http.StatusOK {
+		if meshtest.Get(t, url).Code != http.StatusOK {
 			failed.Add(1)
 		}
 	})
@@ -89,8 +90,8 @@ func TestSplitWeightsAndHeaderMatch(t *testing.T) {
 
 	before := v2.count()
 	for range 50 {
-		a := do(t, http.MethodGet, url, "", map[string]string{"X-Canary": "yes"})
-		assert.Equal(t, "v2", a.body, "the header match overrides the weights")
+		a := meshtest.Do(t, http.MethodGet, url, "", http.Header{"X-Canary": {"yes"}})
+		assert.Equal(t, "v2", a.Body, "the header match overrides the weights")
 	}
 	assert.Equal(t, before+50, v2.count())
 }

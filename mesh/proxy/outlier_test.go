@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
 
@@ -29,7 +30,7 @@ func TestOutlierEjection(t *testing.T) {
 			failsUntilEjected := func() int {
 				fails := 0
 				for i := 0; i < 500 && len(reg.Stats().Services["svc"].Ejected) == 0; i++ {
-					if get(t, url).code != http.StatusOK {
+					if meshtest.Get(t, url).Code != http.StatusOK {
 						fails++
 					}
 				}
@@ -41,7 +42,7 @@ func TestOutlierEjection(t *testing.T) {
 			require.Len(t, s.Ejections, 1)
 			assert.Equal(t, base, s.Ejections[0].Duration)
 			for range 60 {
-				assert.Equal(t, http.StatusOK, get(t, url).code, "no traffic to the ejected endpoint")
+				assert.Equal(t, http.StatusOK, meshtest.Get(t, url).Code, "no traffic to the ejected endpoint")
 			}
 			assert.Equal(t, k, bad.count())
 

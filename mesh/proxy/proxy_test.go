@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/meshlab/meshlab/internal/meshtest"
 )
 
 func TestTimeout(t *testing.T) {
@@ -22,16 +24,16 @@ func TestTimeout(t *testing.T) {
 		case <-time.After(wait):
 		}
 	})
-	p := New(Options{Timeout: timeout, Retries: 2, Logger: testLogger(t)})
+	p := New(Options{Timeout: timeout, Retries: 2, Logger: meshtest.Logger(t)})
 	p.Update(snapshot(1, stuck.instance("svc")))
 	url := front(t, p, "svc")
 
 	start := time.Now()
-	a := get(t, url)
+	a := meshtest.Get(t, url)
 	took := time.Since(start)
-	assert.Equal(t, http.StatusGatewayTimeout, a.code)
-	assert.Equal(t, ReasonTimeout, a.header.Get(ReasonHeader))
-	assert.Contains(t, a.body, `"error"`)
+	assert.Equal(t, http.StatusGatewayTimeout, a.Code)
+	assert.Equal(t, ReasonTimeout, a.Header.Get(ReasonHeader))
+	assert.Contains(t, a.Body, `"error"`)
 	assert.GreaterOrEqual(t, took, timeout)
 	assert.Less(t, took, timeout+3*time.Second, "the timeout covers the retries too")
 	assert.Equal(t, 1, stuck.count(), "no retry after the time ran out")
@@ -40,18 +42,18 @@ func TestTimeout(t *testing.T) {
 func TestNoEndpoints(t *testing.T) {
 	t.Parallel()
 	b := newBackend(t, "a", nil)
-	p := New(Options{Logger: testLogger(t)})
+	p := New(Options{Logger: meshtest.Logger(t)})
 	url := front(t, p, "svc")
 	check := func(t *testing.T) {
-		a := get(t, url)
-		assert.Equal(t, http.StatusServiceUnavailable, a.code)
-		assert.Equal(t, ReasonNoEndpoints, a.header.Get(ReasonHeader))
-		assert.Equal(t, "application/json", a.header.Get("Content-Type"))
-		assert.Contains(t, a.body, `"error":`)
+		a := meshtest.Get(t, url)
+		assert.Equal(t, http.StatusServiceUnavailable, a.Code)
+		assert.Equal(t, ReasonNoEndpoints, a.Header.Get(ReasonHeader))
+		assert.Equal(t, "application/json", a.Header.Get("Content-Type"))
+		assert.Contains(t, a.Body, `"error":`)
 	}
 	t.Run("before the first snapshot", check)
 	p.Update(snapshot(1, b.instance("svc")))
-	require.Equal(t, http.StatusOK, get(t, url).code)
+	require.Equal(t, http.StatusOK, meshtest.Get(t, url).Code)
 	p.Update(snapshot(2)) // the last instance left: the snapshot omits the service
 	t.Run("after the last instance left", check)
 	assert.True(t, p.Table().Known("svc"), "a service once listed stays known")
@@ -68,28 +70,28 @@ func TestUpdateKeepsInFlight(t *testing.T) {
 		io.WriteString(w, "a")
 	})
 	b := newBackend(t, "b", nil)
-	p := New(Options{Logger: testLogger(t)})
+	p := New(Options{Logger: meshtest.Logger(t)})
 	p.Update(snapshot(1, a.instance("svc")))
 	url := front(t, p, "svc")
 
-	inflight := make(chan answer, 1)
-	go func() { inflight <- get(t, url) }()
+	inflight := make(chan meshtest.Answer, 1)
+	go func() { inflight <- meshtest.Get(t, url) }()
 	<-arrived
 	p.Update(snapshot(2, b.instance("svc")))
 	for range 3 {
-		assert.Equal(t, "b", get(t, url).body, "new requests follow the new table")
+		assert.Equal(t, "b", meshtest.Get(t, url).Body, "new requests follow the new table")
 	}
 	close(release)
 	got := <-inflight
-	assert.Equal(t, http.StatusOK, got.code)
-	assert.Equal(t, "a", got.body, "the request in flight to a completes")
+	assert.Equal(t, http.StatusOK, got.Code)
+	assert.Equal(t, "a", got.Body, "the request in flight to a completes")
 }
 
 // TestUpdatesUnderLoad switches the table continuously while requests flow: none fails.
 func TestUpdatesUnderLoad(t *testing.T) {
 	t.Parallel()
 	bs := []*backend{newBackend(t, "a", nil), newBackend(t, "b", nil), newBackend(t, "c", nil)}
-	p := New(Options{Logger: testLogger(t)})
+	p := New(Options{Logger: meshtest.Logger(t)})
 	p.Update(snapshot(1, bs[0].instance("svc")))
 	url := front(t, p, "svc")
 
@@ -105,7 +107,7 @@ func TestUpdatesUnderLoad(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			for range 50 {
-				assert.Equal(t, http.StatusOK, get(t, url).code)
+				assert.Equal(t, http.StatusOK, meshtest.Get(t, url).Code)
 			}
 		})
 	}
@@ -124,20 +126,20 @@ func TestHeaders(t *testing.T) {
 		w.Header().Set("Keep-Alive", "timeout=5")
 		w.Header().Set("X-Answer", "yes")
 	})
-	p := New(Options{Logger: testLogger(t)})
+	p := New(Options{Logger: meshtest.Logger(t)})
 	p.Update(snapshot(1, b.instance("svc")))
 	url := front(t, p, "svc")
 
-	a := do(t, http.MethodGet, url, "", map[string]string{
-		"Connection":          "X-Hop",
-		"X-Hop":               "drop me",
-		"Proxy-Authorization": "Basic x",
-		"X-Forwarded-For":     "10.0.0.1",
-		"X-Request-Id":        "req-1",
-		"Traceparent":         "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-		"Idempotency-Key":     "k",
+	a := meshtest.Do(t, http.MethodGet, url, "", http.Header{
+		"Connection":          {"X-Hop"},
+		"X-Hop":               {"drop me"},
+		"Proxy-Authorization": {"Basic x"},
+		"X-Forwarded-For":     {"10.0.0.1"},
+		"X-Request-Id":        {"req-1"},
+		"Traceparent":         {"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+		"Idempotency-Key":     {"k"},
 	})
-	require.Equal(t, http.StatusOK, a.code)
+	require.Equal(t, http.StatusOK, a.Code)
 	up := <-seen
 	assert.Empty(t, up.Get("X-Hop"), "named in Connection: hop-by-hop")
 	assert.Empty(t, up.Get("Proxy-Authorization"))
@@ -145,9 +147,9 @@ func TestHeaders(t *testing.T) {
 	assert.Equal(t, "req-1", up.Get("X-Request-Id"))
 	assert.Equal(t, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", up.Get("Traceparent"))
 	assert.Equal(t, "k", up.Get("Idempotency-Key"))
-	assert.Empty(t, a.header.Get("X-Private"), "hop-by-hop on the way back too")
-	assert.Empty(t, a.header.Get("Keep-Alive"))
-	assert.Equal(t, "yes", a.header.Get("X-Answer"))
+	assert.Empty(t, a.Header.Get("X-Private"), "hop-by-hop on the way back too")
+	assert.Empty(t, a.Header.Get("Keep-Alive"))
+	assert.Equal(t, "yes", a.Header.Get("X-Answer"))
 }
 
 // TestStreaming reads the first part of a streamed answer before the upstream ends it.
@@ -160,11 +162,11 @@ func TestStreaming(t *testing.T) {
 		<-finish
 		io.WriteString(w, "second\n")
 	})
-	p := New(Options{Logger: testLogger(t)})
+	p := New(Options{Logger: meshtest.Logger(t)})
 	p.Update(snapshot(1, b.instance("svc")))
 	url := front(t, p, "svc")
 
-	resp, err := testClient.Get(url)
+	resp, err := meshtest.Client.Get(url)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	r := bufio.NewReader(resp.Body)

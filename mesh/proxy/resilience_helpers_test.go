@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
@@ -15,7 +16,7 @@ import (
 // policyFront serves a proxy with reg's middlewares on a loopback port, every request routed
 // to eff.Service under eff; it returns its URL.
 func policyFront(t testing.TB, reg *Registry, eff *policy.Effective, insts ...controlplane.Instance) string {
-	opts := Options{Logger: testLogger(t)}
+	opts := Options{Logger: meshtest.Logger(t)}
 	reg.Apply(&opts)
 	p := New(opts)
 	p.Update(snapshot(1, insts...))

@@ -49,22 +49,25 @@ func Retry(maxBody int64) Middleware {
 func tries(next http.RoundTripper, req *http.Request, call *Call, body []byte) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		call.Attempt = attempt
-		r := req
-		if attempt > 0 {
-			r = shallowCopy(req)
-		}
-		if body != nil {
-			setBody(r, body)
-		}
-		resp, err := next.RoundTrip(r)
+		resp, err := next.RoundTrip(tryRequest(req, attempt, body))
 		if attempt >= call.Route.Retries || req.Context().Err() != nil || !retriable(resp, err) {
 			return resp, err
 		}
-		if resp != nil {
-			io.CopyN(io.Discard, resp.Body, drainLimit)
-			resp.Body.Close()
-		}
+		discard(resp)
 	}
+}
+
+// tryRequest is the request of a try: req itself for the first, a shallow copy for another;
+// body, when not nil, is set on it to be sent again.
+func tryRequest(req *http.Request, attempt int, body []byte) *http.Request {
+	r := req
+	if attempt > 0 {
+		r = shallowCopy(req)
+	}
+	if body != nil {
+		setBody(r, body)
+	}
+	return r
 }
 
 // retriable reports whether a try's outcome allows another: nothing or no answer came back

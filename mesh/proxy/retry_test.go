@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 )
 
@@ -37,7 +38,7 @@ func hangUp(w http.ResponseWriter, r *http.Request) {
 
 // retryProxy serves service "svc" over insts with one retry.
 func retryProxy(t *testing.T, opts Options, insts ...controlplane.Instance) string {
-	opts.Logger = testLogger(t)
+	opts.Logger = meshtest.Logger(t)
 	p := New(opts)
 	p.Update(snapshot(1, insts...))
 	return front(t, p, "svc")
@@ -50,8 +51,8 @@ func TestRetryConnectFailure(t *testing.T) {
 		live := newBackend(t, "live", nil)
 		url := retryProxy(t, Options{Retries: 1}, deadInstance(t, "dead", "svc"), live.instance("svc"))
 		for range 6 {
-			a := get(t, url)
-			assert.Equal(t, http.StatusOK, a.code, a.body)
+			a := meshtest.Get(t, url)
+			assert.Equal(t, http.StatusOK, a.Code, a.Body)
 		}
 		assert.Equal(t, 6, live.count())
 	})
@@ -61,11 +62,11 @@ func TestRetryConnectFailure(t *testing.T) {
 		url := retryProxy(t, Options{Retries: 1}, deadInstance(t, "dead", "svc"), live.instance("svc"))
 		codes := map[int]int{}
 		for range 4 { // round robin: every other request meets the dead endpoint first
-			a := do(t, http.MethodPost, url, `{"n":1}`, nil)
-			codes[a.code]++
-			if a.code == http.StatusServiceUnavailable {
-				assert.Equal(t, ReasonConnectFailure, a.header.Get(ReasonHeader))
-				assert.Equal(t, "application/json", a.header.Get("Content-Type"))
+			a := meshtest.Do(t, http.MethodPost, url, `{"n":1}`, nil)
+			codes[a.Code]++
+			if a.Code == http.StatusServiceUnavailable {
+				assert.Equal(t, ReasonConnectFailure, a.Header.Get(ReasonHeader))
+				assert.Equal(t, "application/json", a.Header.Get("Content-Type"))
 			}
 		}
 		assert.Equal(t, map[int]int{http.StatusOK: 2, http.StatusServiceUnavailable: 2}, codes)
@@ -76,9 +77,9 @@ func TestRetryConnectFailure(t *testing.T) {
 		url := retryProxy(t, Options{Retries: 1}, deadInstance(t, "dead", "svc"), live.instance("svc"))
 		for i := range 20 { // about half the keys hash to the dead endpoint first
 			body := fmt.Sprintf(`{"n":%d}`, i)
-			a := do(t, http.MethodPost, url, body, map[string]string{HeaderIdempotencyKey: fmt.Sprint("k", i)})
-			assert.Equal(t, http.StatusOK, a.code)
-			assert.Equal(t, body, a.body)
+			a := meshtest.Do(t, http.MethodPost, url, body, http.Header{HeaderIdempotencyKey: {fmt.Sprint("k", i)}})
+			assert.Equal(t, http.StatusOK, a.Code)
+			assert.Equal(t, body, a.Body)
 		}
 	})
 	t.Run("no retries configured", func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestRetryConnectFailure(t *testing.T) {
 		url := retryProxy(t, Options{}, deadInstance(t, "dead", "svc"), live.instance("svc"))
 		codes := map[int]int{}
 		for range 4 {
-			codes[get(t, url).code]++
+			codes[meshtest.Get(t, url).Code]++
 		}
 		assert.Equal(t, map[int]int{http.StatusOK: 2, http.StatusServiceUnavailable: 2}, codes)
 	})
@@ -100,9 +101,9 @@ func TestRetryUnavailable(t *testing.T) {
 		down, live := newBackend(t, "down", unavailable), newBackend(t, "live", nil)
 		url := retryProxy(t, Options{Retries: 1}, down.instance("svc"), live.instance("svc"))
 		for range 6 {
-			a := get(t, url)
-			assert.Equal(t, http.StatusOK, a.code)
-			assert.Equal(t, "live", a.body)
+			a := meshtest.Get(t, url)
+			assert.Equal(t, http.StatusOK, a.Code)
+			assert.Equal(t, "live", a.Body)
 		}
 		assert.Equal(t, 3, down.count(), "every other request tried the 503 first")
 	})
@@ -110,18 +111,18 @@ func TestRetryUnavailable(t *testing.T) {
 		t.Parallel()
 		down := newBackend(t, "down", unavailable)
 		url := retryProxy(t, Options{Retries: 2}, down.instance("svc"))
-		a := do(t, http.MethodPost, url, "{}", nil)
-		assert.Equal(t, http.StatusServiceUnavailable, a.code)
-		assert.Empty(t, a.header.Get(ReasonHeader), "the upstream's own answer")
+		a := meshtest.Do(t, http.MethodPost, url, "{}", nil)
+		assert.Equal(t, http.StatusServiceUnavailable, a.Code)
+		assert.Empty(t, a.Header.Get(ReasonHeader), "the upstream's own answer")
 		assert.Equal(t, 1, down.count())
 	})
 	t.Run("the last try's 503 is the answer", func(t *testing.T) {
 		t.Parallel()
 		down := newBackend(t, "down", unavailable)
 		url := retryProxy(t, Options{Retries: 2}, down.instance("svc"))
-		a := get(t, url)
-		assert.Equal(t, http.StatusServiceUnavailable, a.code)
-		assert.JSONEq(t, `{"error":"down"}`, a.body)
+		a := meshtest.Get(t, url)
+		assert.Equal(t, http.StatusServiceUnavailable, a.Code)
+		assert.JSONEq(t, `{"error":"down"}`, a.Body)
 		assert.Equal(t, 3, down.count(), "one endpoint: every try on it")
 	})
 }
@@ -134,9 +135,9 @@ func TestRetryConnectionLost(t *testing.T) {
 		url := retryProxy(t, Options{Retries: 1}, lost.instance("svc"), live.instance("svc"))
 		for i := range 10 {
 			body := strings.Repeat("x", 100*i+1)
-			a := do(t, http.MethodPost, url, body, map[string]string{HeaderIdempotencyKey: fmt.Sprint("k", i)})
-			require.Equal(t, http.StatusOK, a.code, a.body)
-			assert.Equal(t, body, a.body, "key k%d", i)
+			a := meshtest.Do(t, http.MethodPost, url, body, http.Header{HeaderIdempotencyKey: {fmt.Sprint("k", i)}})
+			require.Equal(t, http.StatusOK, a.Code, a.Body)
+			assert.Equal(t, body, a.Body, "key k%d", i)
 		}
 		assert.Positive(t, lost.count())
 	})
@@ -144,9 +145,9 @@ func TestRetryConnectionLost(t *testing.T) {
 		t.Parallel()
 		lost := newBackend(t, "lost", hangUp)
 		url := retryProxy(t, Options{Retries: 1}, lost.instance("svc"))
-		a := do(t, http.MethodPost, url, "{}", nil)
-		assert.Equal(t, http.StatusBadGateway, a.code)
-		assert.Equal(t, ReasonUpstreamError, a.header.Get(ReasonHeader))
+		a := meshtest.Do(t, http.MethodPost, url, "{}", nil)
+		assert.Equal(t, http.StatusBadGateway, a.Code)
+		assert.Equal(t, ReasonUpstreamError, a.Header.Get(ReasonHeader))
 	})
 }
 
@@ -164,7 +165,7 @@ func TestRetryBodyOverLimitIsSentOnce(t *testing.T) {
 			if chunked {
 				req.ContentLength = -1
 			}
-			resp, err := testClient.Do(req)
+			resp, err := meshtest.Client.Do(req)
 			require.NoError(t, err)
 			got, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()

@@ -47,14 +47,7 @@ func policyTries(next http.RoundTripper, req *http.Request, call *Call, st *call
 	rnd := randOf(st)
 	for attempt := 0; ; attempt++ {
 		call.Attempt = attempt
-		r := req
-		if attempt > 0 {
-			r = shallowCopy(req)
-		}
-		if body != nil {
-			setBody(r, body)
-		}
-		resp, err, timedOut := tryOnce(next, r, perTry)
+		resp, err, timedOut := tryOnce(next, tryRequest(req, attempt, body), perTry)
 		if attempt >= retries || req.Context().Err() != nil || !cond.match(resp, err, timedOut) || !allowRetry(st, rp.Budget) {
 			if timedOut {
 				return nil, perTryTimeoutError(perTry, err)

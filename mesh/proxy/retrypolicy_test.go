@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
 
@@ -37,7 +38,7 @@ func TestPolicyRetryAttempts(t *testing.T) {
 	const n = 2000
 	var failed atomic.Int64
 	parallel(n, 4, func(int) {
-		if a := get(t, url); a.code != http.StatusOK {
+		if a := meshtest.Get(t, url); a.Code != http.StatusOK {
 			failed.Add(1)
 		}
 	})
@@ -69,7 +70,7 @@ func TestPolicyRetryBudget(t *testing.T) {
 	for range rate * secs {
 		<-tick.C
 		sent.Add(1)
-		go func() { get(t, url); done <- struct{}{} }()
+		go func() { meshtest.Get(t, url); done <- struct{}{} }()
 	}
 	for range rate * secs {
 		<-done
@@ -94,10 +95,10 @@ func TestPolicyRetryPerTryTimeout(t *testing.T) {
 		Attempts: 5, PerTryTimeout: dur(150 * time.Millisecond), RetryOn: []string{"gateway-error"}}}
 	url := policyFront(t, NewRegistry(), eff, slow.instance("svc"))
 	start := time.Now()
-	a := get(t, url)
+	a := meshtest.Get(t, url)
 	took := time.Since(start)
-	assert.Equal(t, http.StatusGatewayTimeout, a.code)
-	assert.Equal(t, ReasonTimeout, a.header.Get(ReasonHeader))
+	assert.Equal(t, http.StatusGatewayTimeout, a.Code)
+	assert.Equal(t, ReasonTimeout, a.Header.Get(ReasonHeader))
 	assert.GreaterOrEqual(t, took, 450*time.Millisecond)
 	assert.Less(t, took, 1500*time.Millisecond, "the route timeout ends it, not the upstream's 2 s")
 	assert.GreaterOrEqual(t, slow.count(), 2, "per-try timeouts were retried")
@@ -125,12 +126,12 @@ func TestPolicyRetryIdempotency(t *testing.T) {
 			eff := &policy.Effective{Service: "svc", Retries: &policy.RetryPolicy{Attempts: 2,
 				NonIdempotent: tt.nonIdempotent, Backoff: &policy.Backoff{BaseInterval: dur(time.Millisecond)}}}
 			url := policyFront(t, NewRegistry(), eff, down.instance("svc"))
-			hdr := map[string]string{}
+			hdr := http.Header{}
 			if tt.key != "" {
-				hdr[HeaderIdempotencyKey] = tt.key
+				hdr.Set(HeaderIdempotencyKey, tt.key)
 			}
-			a := do(t, tt.method, url, `{"n":1}`, hdr)
-			assert.Equal(t, http.StatusServiceUnavailable, a.code)
+			a := meshtest.Do(t, tt.method, url, `{"n":1}`, hdr)
+			assert.Equal(t, http.StatusServiceUnavailable, a.Code)
 			assert.Equal(t, tt.want, down.count())
 		})
 	}
@@ -199,7 +200,7 @@ func TestPolicyRetryAnotherEndpoint(t *testing.T) {
 	eff := &policy.Effective{Service: "svc", Retries: &policy.RetryPolicy{Attempts: 1, RetryOn: []string{"connect-failure"}}}
 	url := policyFront(t, NewRegistry(), eff, deadInstance(t, "dead", "svc"), live.instance("svc"))
 	for range 6 {
-		assert.Equal(t, http.StatusOK, get(t, url).code, "the retry goes to the endpoint not tried")
+		assert.Equal(t, http.StatusOK, meshtest.Get(t, url).Code, "the retry goes to the endpoint not tried")
 	}
 	assert.Equal(t, 6, live.count())
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/policy"
 )
 
@@ -25,8 +26,8 @@ func BenchmarkThroughput(b *testing.B) {
 	bare := httputil.NewSingleHostReverseProxy(target)
 	bare.Transport = NewHTTPTransport() // net/http's, as a bare proxy has
 
-	reg := NewRegistry(WithLogger(testLogger(b)))
-	opts := Options{Timeout: 5 * time.Second, Logger: testLogger(b)}
+	reg := NewRegistry(WithLogger(meshtest.Logger(b)))
+	opts := Options{Timeout: 5 * time.Second, Logger: meshtest.Logger(b)}
 	reg.Apply(&opts)
 	p := New(opts)
 	p.Update(snapshot(1, up.instance("user")))
@@ -38,10 +39,10 @@ func BenchmarkThroughput(b *testing.B) {
 		OutlierDetection: &policy.OutlierDetection{Consecutive5xxErrors: 5},
 		LoadBalancer:     &policy.LoadBalancer{Simple: policy.LeastRequest},
 	}}}}, 1)
-	governed := serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	governed := meshtest.Serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.Serve(w, r, p.RouteFor("user", r))
 	}))
-	plain := serve(b, bare)
+	plain := meshtest.Serve(b, bare)
 
 	const rounds, per = 3, 2 * time.Second
 	for b.Loop() {

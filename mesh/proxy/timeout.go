@@ -62,10 +62,11 @@ func passed(ctx context.Context) bool {
 // cancelOnClose ends the deadline's timer when the answer's body is closed, keeping the body's
 // ability to be written (101 Switching Protocols).
 func cancelOnClose(body io.ReadCloser, cancel context.CancelFunc) io.ReadCloser {
-	if rw, ok := body.(io.ReadWriteCloser); ok {
-		return &cancelRWBody{ReadWriteCloser: rw, cancel: cancel}
+	cb := cancelBody{ReadCloser: body, cancel: cancel}
+	if w, ok := body.(io.Writer); ok {
+		return &cancelRWBody{cancelBody: cb, Writer: w}
 	}
-	return &cancelBody{ReadCloser: body, cancel: cancel}
+	return &cb
 }
 
 type cancelBody struct {
@@ -79,13 +80,10 @@ func (b *cancelBody) Close() error {
 	return err
 }
 
+// cancelRWBody is a cancelBody that writes too.
 type cancelRWBody struct {
-	io.ReadWriteCloser
-	cancel context.CancelFunc
+	cancelBody
+	io.Writer
 }
 
-func (b *cancelRWBody) Close() error {
-	err := b.ReadWriteCloser.Close()
-	b.cancel()
-	return err
-}
+var _ io.ReadWriteCloser = (*cancelRWBody)(nil)

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/internal/proctest"
 	"github.com/meshlab/meshlab/mesh/netfault"
 )
@@ -51,30 +52,19 @@ func newConnServer(t *testing.T, h http.HandlerFunc) *connServer {
 // the connection, then closing it; it returns the base URL.
 func rawServer(t *testing.T, answer func(req *http.Request) string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
-					io.WriteString(c, answer(req))
-				}
-			}()
+	ln := meshtest.Listen(t, "127.0.0.1:0")
+	meshtest.ServeConns(t, ln, func(c net.Conn) {
+		if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+			io.WriteString(c, answer(req))
 		}
-	}()
+	})
 	return "http://" + ln.Addr().String()
 }
 
 // send makes one request through tr and reads its whole answer.
 func send(t *testing.T, tr http.RoundTripper, method, url string, body string) (int, string, error) {
 	t.Helper()
-	resp, err := tr.RoundTrip(newRequest(t, method, url, body))
+	resp, err := tr.RoundTrip(meshtest.NewRequest(t, method, url, body, nil))
 	if err != nil {
 		return 0, "", err
 	}
@@ -126,7 +116,7 @@ func TestTransportKeepsConnectionsAlive(t *testing.T) {
 
 	// An answer without a body frees its connection at once, before anyone reads or closes it.
 	for _, c := range []struct{ method, path string }{{"HEAD", "/"}, {"GET", "/empty"}, {"GET", "/same"}} {
-		resp, err := tr.RoundTrip(newRequest(t, c.method, srv.URL+c.path, ""))
+		resp, err := tr.RoundTrip(meshtest.NewRequest(t, c.method, srv.URL+c.path, "", nil))
 		require.NoError(t, err)
 		tr.mu.Lock()
 		idle := tr.nIdle
@@ -529,7 +519,7 @@ func TestProxyCarriesUpgradesAndContinues(t *testing.T) {
 		b, _ := io.ReadAll(r.Body)
 		io.WriteString(w, "got "+string(b))
 	})
-	p := New(Options{Timeout: wait, Logger: testLogger(t)})
+	p := New(Options{Timeout: wait, Logger: meshtest.Logger(t)})
 	p.Update(snapshot(1, up.instance("echo")))
 	url := front(t, p, "echo")
 
@@ -613,18 +603,18 @@ func TestTransportHandshakeFailuresArePeers(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	_, err := tr.RoundTrip(newRequest(t, http.MethodGet, url, "").WithContext(ctx))
+	_, err := tr.RoundTrip(meshtest.NewRequest(t, http.MethodGet, url, "", nil).WithContext(ctx))
 	require.Error(t, err)
 	assert.Zero(t, failed.Load(), "the request's deadline ended the handshake")
 
 	ctx, cancel = context.WithCancel(t.Context())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err = tr.RoundTrip(newRequest(t, http.MethodGet, url, "").WithContext(ctx))
+	_, err = tr.RoundTrip(meshtest.NewRequest(t, http.MethodGet, url, "", nil).WithContext(ctx))
 	require.Error(t, err)
 	assert.Zero(t, failed.Load(), "the request's cancellation ended the handshake")
 
 	garbage := rawServer(t, func(*http.Request) string { return "SSH-2.0-OpenSSH_9.6\r\n" })
-	_, err = tr.RoundTrip(newRequest(t, http.MethodGet, garbage+"/", ""))
+	_, err = tr.RoundTrip(meshtest.NewRequest(t, http.MethodGet, garbage+"/", "", nil))
 	require.Error(t, err)
 	assert.EqualValues(t, 1, failed.Load(), "a peer that does not speak TLS fails the handshake")
 }

@@ -6,18 +6,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/services"
 )
 
@@ -27,14 +26,6 @@ const wait = 10 * time.Second
 const testSeed = 42
 
 var client = &http.Client{Timeout: wait}
-
-func testLogger(t *testing.T) *slog.Logger {
-	if !testing.Verbose() {
-		return slog.New(slog.DiscardHandler)
-	}
-	h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
-	return slog.New(h).With("test", t.Name())
-}
 
 // serve starts an instance of cfg on a loopback port (Instance "<service>-1" and Seed testSeed
 // unless set) and returns it with its base URL.
@@ -46,7 +37,7 @@ func serve(t *testing.T, cfg services.Config) (*services.Service, string) {
 	if cfg.Seed == 0 {
 		cfg.Seed = testSeed
 	}
-	cfg.Logger = testLogger(t).With("instance", cfg.Instance)
+	cfg.Logger = meshtest.Logger(t).With("instance", cfg.Instance)
 	svc, err := services.New(cfg)
 	require.NoError(t, err)
 	ts := httptest.NewServer(svc)

@@ -14,10 +14,10 @@ func TestAdminNeedsToken(t *testing.T) {
 	for _, path := range []string{"/healthz", "/v1/config"} {
 		t.Run(path, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, http.StatusUnauthorized, do(t, "GET", p.admin.URL+path, "", "", nil).code)
+			assert.Equal(t, http.StatusUnauthorized, do(t, "GET", p.admin.URL+path, "", "", nil).Code)
 			wrong := http.Header{"Authorization": {"Bearer nope"}}
-			assert.Equal(t, http.StatusUnauthorized, do(t, "GET", p.admin.URL+path, "", "", wrong).code)
-			assert.Equal(t, http.StatusOK, do(t, "GET", p.admin.URL+path, "", "", tokenHeader()).code)
+			assert.Equal(t, http.StatusUnauthorized, do(t, "GET", p.admin.URL+path, "", "", wrong).Code)
+			assert.Equal(t, http.StatusOK, do(t, "GET", p.admin.URL+path, "", "", tokenHeader()).Code)
 		})
 	}
 }
@@ -36,9 +36,9 @@ func TestAdminConfig(t *testing.T) {
 		Endpoints                                map[string][]struct{ ID, Addr string }
 	}
 	a := do(t, "GET", p.admin.URL+"/v1/config", "", "", tokenHeader())
-	require.Equal(t, http.StatusOK, a.code)
-	assert.Equal(t, "application/json", a.header.Get("Content-Type"))
-	decode(t, a.body, &cfg)
+	require.Equal(t, http.StatusOK, a.Code)
+	assert.Equal(t, "application/json", a.Header.Get("Content-Type"))
+	a.Decode(t, &cfg)
 	assert.Equal(t, "order", cfg.Service)
 	assert.Equal(t, "order-1", cfg.Instance)
 	assert.Equal(t, "v2", cfg.Version)

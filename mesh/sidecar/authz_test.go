@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
 	"github.com/meshlab/meshlab/mesh/identity"
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proxy"
@@ -84,10 +85,10 @@ func TestGlobMatch(t *testing.T) {
 
 func TestAuthzDeniesOverMTLS(t *testing.T) {
 	t.Parallel()
-	caURL := startCAServer(t)
-	payment := runSource(t, caURL, "payment", 0)
-	order := runSource(t, caURL, "order", 0)
-	user := runSource(t, caURL, "user", 0)
+	caURL := identitytest.StartCA(t).URL()
+	payment := identitytest.Source(t, caURL, "payment", 0)
+	order := identitytest.Source(t, caURL, "order", 0)
+	user := identitytest.Source(t, caURL, "user", 0)
 	authz := &Authz{Service: "payment", Policy: func() *policy.Authorization {
 		return &policy.Authorization{Default: policy.Deny, Rules: []policy.AuthRule{
 			{Action: policy.Allow, From: []string{"order"}, To: "payment", Methods: []string{"POST"}},

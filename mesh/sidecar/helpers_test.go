@@ -1,19 +1,16 @@
 package sidecar
 
 import (
-	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/adminapi"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/services"
@@ -23,14 +20,6 @@ import (
 const wait = 10 * time.Second
 
 const testToken = "run-token"
-
-func testLogger(t testing.TB) *slog.Logger {
-	if !testing.Verbose() {
-		return slog.New(slog.DiscardHandler)
-	}
-	h := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
-	return slog.New(h).With("test", t.Name())
-}
 
 // pod is one instance: an app, its sidecar, and the sidecar's three listeners.
 type pod struct {
@@ -51,7 +40,7 @@ func startPod(t testing.TB, cfg Config, app http.Handler) *pod {
 		cfg.App = p.app.Listener.Addr().String()
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = testLogger(t).With("instance", cfg.Instance)
+		cfg.Logger = meshtest.Logger(t).With("instance", cfg.Instance)
 	}
 	if cfg.Token == "" {
 		cfg.Token = testToken
@@ -73,7 +62,7 @@ func startPod(t testing.TB, cfg Config, app http.Handler) *pod {
 // servicePod starts a real service instance behind a sidecar.
 func servicePod(t testing.TB, service, id string, retries int) *pod {
 	t.Helper()
-	svc, err := services.New(services.Config{Service: service, Instance: id, Seed: 1, Logger: testLogger(t)})
+	svc, err := services.New(services.Config{Service: service, Instance: id, Seed: 1, Logger: meshtest.Logger(t)})
 	require.NoError(t, err)
 	p := startPod(t, Config{Service: service, Instance: id, Version: "v1", Retries: retries}, svc)
 	svc.SetOutbound(p.out.URL)
@@ -101,43 +90,17 @@ func publish(version uint64, to []*pod, pods ...*pod) {
 	}
 }
 
-var testClient = &http.Client{Timeout: wait}
-
-type answer struct {
-	code   int
-	body   string
-	header http.Header
-}
-
-// do sends one request; host, when not empty, is its Host.
-func do(t testing.TB, method, url, host, body string, hdr http.Header) answer {
+// do is meshtest.Do with the request's Host ("": the URL's).
+func do(t testing.TB, method, url, host, body string, hdr http.Header) meshtest.Answer {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	require.NoError(t, err)
+	req := meshtest.NewRequest(t, method, url, body, hdr)
 	if host != "" {
 		req.Host = host
 	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	resp, err := testClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return answer{code: resp.StatusCode, body: string(b), header: resp.Header}
+	return meshtest.DoRequest(t, req)
 }
 
 func tokenHeader() http.Header { return http.Header{adminapi.TokenHeader: {testToken}} }
-
-func decode(t testing.TB, s string, v any) {
-	t.Helper()
-	require.NoError(t, json.Unmarshal([]byte(s), v), "body %s", s)
-}
 
 // flips records OnAppChange calls.
 type flips struct {

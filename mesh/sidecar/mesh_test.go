@@ -30,13 +30,13 @@ func TestOrdersThroughTheMesh(t *testing.T) {
 
 	for i := range 10 {
 		a := do(t, "POST", order.in.URL+"/orders", "order", orderBody, nil)
-		require.Equal(t, http.StatusCreated, a.code, "order %d: %s", i, a.body)
+		require.Equal(t, http.StatusCreated, a.Code, "order %d: %s", i, a.Body)
 	}
 	t.Run("a payment instance's process stops", func(t *testing.T) {
 		pods[4].app.Close() // payment-1's process stops: its sidecar answers 503; the snapshot still lists it
 		for i := range 10 {
 			a := do(t, "POST", order.in.URL+"/orders", "order", orderBody, nil)
-			assert.Equal(t, http.StatusCreated, a.code, "order %d: %s", i, a.body)
+			assert.Equal(t, http.StatusCreated, a.Code, "order %d: %s", i, a.Body)
 		}
 	})
 	t.Run("replayed charges stick to their instance", func(t *testing.T) {
@@ -45,10 +45,10 @@ func TestOrdersThroughTheMesh(t *testing.T) {
 			key := http.Header{"Idempotency-Key": {fmt.Sprint("charge-", i)}, "Content-Type": {"application/json"}}
 			body := `{"amountCents":1200,"currency":"USD","card":"tok_visa"}`
 			first := do(t, "POST", pay, "payment", body, key)
-			require.Equal(t, http.StatusCreated, first.code, first.body)
+			require.Equal(t, http.StatusCreated, first.Code, first.Body)
 			again := do(t, "POST", pay, "payment", body, key)
-			assert.Equal(t, first.body, again.body, "the same payment")
-			assert.Equal(t, "true", again.header.Get("Idempotent-Replayed"))
+			assert.Equal(t, first.Body, again.Body, "the same payment")
+			assert.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
 		}
 	})
 }

@@ -3,7 +3,6 @@ package sidecar
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/policy"
 	"github.com/meshlab/meshlab/mesh/proxy"
@@ -46,12 +46,12 @@ func snapshotOf(version uint64, doc *policy.MeshPolicy, policyVersion uint64, po
 // /v1/policy within a second.
 func TestPolicyFromTheControlPlane(t *testing.T) {
 	t.Parallel()
-	cp := controlplane.NewServer(controlplane.ServerOptions{Token: testToken, Logger: testLogger(t)})
-	cpURL := httptestServerURL(t, cp.Handler())
+	cp := controlplane.NewServer(controlplane.ServerOptions{Token: testToken, Logger: meshtest.Logger(t)})
+	cpURL := meshtest.Serve(t, cp.Handler())
 	p := startPod(t, Config{Service: "order", Instance: "order-1"}, named("order-1"))
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	client := controlplane.NewClient(cpURL, testLogger(t))
+	client := controlplane.NewClient(cpURL, meshtest.Logger(t))
 	go client.Watch(ctx, p.sc.Update)
 
 	for _, attempts := range []int{3, 1} {
@@ -63,16 +63,16 @@ func TestPolicyFromTheControlPlane(t *testing.T) {
 		var view controlplane.PolicyView
 		for deadline := time.Now().Add(wait); view.Version != v; time.Sleep(10 * time.Millisecond) {
 			require.True(t, time.Now().Before(deadline), "policy %d never reached the sidecar", v)
-			decode(t, do(t, "GET", p.admin.URL+"/v1/policy", "", "", tokenHeader()).body, &view)
+			do(t, "GET", p.admin.URL+"/v1/policy", "", "", tokenHeader()).Decode(t, &view)
 		}
 		assert.Less(t, time.Since(sent), time.Second, "policy reached the sidecar late")
 		assert.Equal(t, attempts, view.Policy.Spec.Services["payment"].Retries.Attempts)
 		var cfg configView
-		decode(t, do(t, "GET", p.admin.URL+"/v1/config", "", "", tokenHeader()).body, &cfg)
+		do(t, "GET", p.admin.URL+"/v1/config", "", "", tokenHeader()).Decode(t, &cfg)
 		assert.Equal(t, v, cfg.PolicyVersion)
 		assert.NotZero(t, cfg.SnapshotVersion)
 	}
-	assert.Equal(t, http.StatusUnauthorized, do(t, "GET", p.admin.URL+"/v1/policy", "", "", nil).code)
+	assert.Equal(t, http.StatusUnauthorized, do(t, "GET", p.admin.URL+"/v1/policy", "", "", nil).Code)
 }
 
 // TestPolicyKeptWithoutAVersion: a snapshot of a control plane that lost the policy keeps it.
@@ -138,7 +138,7 @@ func TestEffectivePolicyPerRoute(t *testing.T) {
 	for _, tt := range tests {
 		for range 2 { // the second call is served from the cache
 			a := do(t, tt.method, caller.out.URL+tt.path+"?q=1", tt.host, "", nil)
-			require.Equal(t, http.StatusOK, a.code, "%s: %s", tt.name, a.body)
+			require.Equal(t, http.StatusOK, a.Code, "%s: %s", tt.name, a.Body)
 			got := rr.last()
 			require.NotNil(t, got.Policy, tt.name)
 			assert.Equal(t, tt.route, got.Policy.Route, tt.name)
@@ -174,7 +174,7 @@ func TestTimeoutChangeSparesRequestsInFlight(t *testing.T) {
 	slow := startPod(t, Config{Service: "slow", Instance: "slow-1"}, slowApp(started))
 	caller.sc.Update(snapshotOf(1, timeoutPolicy("5s"), 1, slow))
 
-	inflight := make(chan answer, 1)
+	inflight := make(chan meshtest.Answer, 1)
 	go func() { inflight <- do(t, "GET", caller.out.URL+"/x?sleep=1s", "slow", "", nil) }()
 	select {
 	case <-started:
@@ -185,11 +185,11 @@ func TestTimeoutChangeSparesRequestsInFlight(t *testing.T) {
 
 	begin := time.Now()
 	next := do(t, "GET", caller.out.URL+"/x?sleep=3s", "slow", "", nil)
-	assert.Equal(t, http.StatusGatewayTimeout, next.code, next.body)
+	assert.Equal(t, http.StatusGatewayTimeout, next.Code, next.Body)
 	assert.Less(t, time.Since(begin), 2*time.Second, "the new timeout did not apply")
 	first := <-inflight
-	assert.Equal(t, http.StatusOK, first.code, "the request in flight kept its timeout: %s", first.body)
-	assert.Equal(t, "done", first.body)
+	assert.Equal(t, http.StatusOK, first.Code, "the request in flight kept its timeout: %s", first.Body)
+	assert.Equal(t, "done", first.Body)
 }
 
 // TestPolicyChurnFailsNoRequest swaps policies every few milliseconds under steady traffic.
@@ -215,9 +215,9 @@ func TestPolicyChurnFailsNoRequest(t *testing.T) {
 				}
 				a := do(t, "POST", caller.out.URL+"/x?sleep=5ms", "slow", "body", nil)
 				sent.Add(1)
-				if a.code != http.StatusOK {
+				if a.Code != http.StatusOK {
 					failed.Add(1)
-					t.Logf("failed: %d %s", a.code, a.body)
+					t.Logf("failed: %d %s", a.Code, a.Body)
 				}
 			}
 		})
@@ -238,10 +238,4 @@ func TestPolicyChurnFailsNoRequest(t *testing.T) {
 	assert.Greater(t, sent.Load(), int64(20))
 	_, v := caller.sc.Policy()
 	assert.Equal(t, uint64(101), v)
-}
-
-func httptestServerURL(t *testing.T, h http.Handler) string {
-	s := httptest.NewServer(h)
-	t.Cleanup(s.Close)
-	return s.URL
 }

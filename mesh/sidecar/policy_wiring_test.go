@@ -25,14 +25,14 @@ func TestPolicyStaticFaultsAtInbound(t *testing.T) {
 		p.sc.Update(snapshotOf(1, abort, 1, pay))
 	}
 	a := do(t, "POST", caller.out.URL+"/payments", "payment", "{}", nil)
-	assert.Equal(t, http.StatusServiceUnavailable, a.code, a.body)
-	assert.Equal(t, "fault-abort", a.header.Get("X-Meshlab-Reason"))
-	assert.Equal(t, http.StatusOK, do(t, "POST", caller.out.URL+"/other", "payment", "{}", nil).code)
+	assert.Equal(t, http.StatusServiceUnavailable, a.Code, a.Body)
+	assert.Equal(t, "fault-abort", a.Header.Get("X-Meshlab-Reason"))
+	assert.Equal(t, http.StatusOK, do(t, "POST", caller.out.URL+"/other", "payment", "{}", nil).Code)
 
 	for _, p := range []*pod{caller, pay} {
 		p.sc.Update(snapshotOf(2, &policy.MeshPolicy{}, 2, pay))
 	}
-	assert.Equal(t, http.StatusOK, do(t, "POST", caller.out.URL+"/payments", "payment", "{}", nil).code)
+	assert.Equal(t, http.StatusOK, do(t, "POST", caller.out.URL+"/payments", "payment", "{}", nil).Code)
 }
 
 // TestRouteForDoesNotAllocate: once a route is resolved, resolving it again costs nothing.

@@ -50,24 +50,24 @@ func TestOutboundRoutesByHost(t *testing.T) {
 	p1 := startPod(t, Config{Service: "payment", Instance: "payment-1"}, named("payment-1"))
 
 	a := do(t, "GET", client.out.URL+"/users/1", "user", "", nil)
-	assert.Equal(t, http.StatusServiceUnavailable, a.code, "no snapshot yet")
-	assert.Equal(t, proxy.ReasonNoEndpoints, a.header.Get(proxy.ReasonHeader))
+	assert.Equal(t, http.StatusServiceUnavailable, a.Code, "no snapshot yet")
+	assert.Equal(t, proxy.ReasonNoEndpoints, a.Header.Get(proxy.ReasonHeader))
 
 	publish(1, []*pod{client}, u1, u2, p1)
 	seen := map[string]int{}
 	for range 4 {
 		a := do(t, "GET", client.out.URL+"/users/1", "user:8080", "", nil)
-		require.Equal(t, http.StatusOK, a.code)
-		seen[a.body]++
+		require.Equal(t, http.StatusOK, a.Code)
+		seen[a.Body]++
 	}
 	assert.Equal(t, map[string]int{"user-1": 2, "user-2": 2}, seen)
-	assert.Equal(t, "payment-1", do(t, "POST", client.out.URL+"/payments", "Payment", "{}", nil).body)
+	assert.Equal(t, "payment-1", do(t, "POST", client.out.URL+"/payments", "Payment", "{}", nil).Body)
 
 	a = do(t, "GET", client.out.URL+"/x", "nope", "", nil)
-	assert.Equal(t, http.StatusNotFound, a.code)
-	assert.Equal(t, "application/json", a.header.Get("Content-Type"))
-	assert.Equal(t, proxy.ReasonUnknownService, a.header.Get(proxy.ReasonHeader))
-	assert.JSONEq(t, `{"error":"unknown service \"nope\""}`, a.body)
+	assert.Equal(t, http.StatusNotFound, a.Code)
+	assert.Equal(t, "application/json", a.Header.Get("Content-Type"))
+	assert.Equal(t, proxy.ReasonUnknownService, a.Header.Get(proxy.ReasonHeader))
+	assert.JSONEq(t, `{"error":"unknown service \"nope\""}`, a.Body)
 }
 
 func TestInbound(t *testing.T) {
@@ -76,8 +76,8 @@ func TestInbound(t *testing.T) {
 		t.Parallel()
 		p := startPod(t, Config{Service: "user", Instance: "user-1"}, named("user-1"))
 		a := do(t, "GET", p.in.URL+"/users/1", "user", "", http.Header{"X-Request-Id": {"r1"}})
-		assert.Equal(t, http.StatusOK, a.code)
-		assert.Equal(t, "user-1", a.body)
+		assert.Equal(t, http.StatusOK, a.Code)
+		assert.Equal(t, "user-1", a.Body)
 	})
 	for _, tc := range []struct {
 		name string
@@ -92,10 +92,10 @@ func TestInbound(t *testing.T) {
 			start := time.Now()
 			a := do(t, "GET", p.in.URL+"/users/1", "user", "", http.Header{"X-Request-Id": {"r1"}})
 			took := time.Since(start)
-			assert.Equal(t, http.StatusServiceUnavailable, a.code)
-			assert.Equal(t, ReasonAppUnavailable, a.header.Get(proxy.ReasonHeader))
-			assert.Equal(t, "application/json", a.header.Get("Content-Type"))
-			assert.Equal(t, "r1", a.header.Get("X-Request-Id"))
+			assert.Equal(t, http.StatusServiceUnavailable, a.Code)
+			assert.Equal(t, ReasonAppUnavailable, a.Header.Get(proxy.ReasonHeader))
+			assert.Equal(t, "application/json", a.Header.Get("Content-Type"))
+			assert.Equal(t, "r1", a.Header.Get("X-Request-Id"))
 			assert.Less(t, took, proxy.DialTimeout, "a refusal, not a connect timeout")
 		})
 	}
@@ -116,10 +116,10 @@ func TestProbeApp(t *testing.T) {
 	go p.sc.ProbeApp(ctx)
 
 	require.Eventually(t, p.sc.AppReady, wait, time.Millisecond, "ready once the app accepts")
-	assert.Equal(t, "app", do(t, "GET", p.in.URL, "", "", nil).body)
+	assert.Equal(t, "app", do(t, "GET", p.in.URL, "", "", nil).Body)
 	app.stop()
 	require.Eventually(t, func() bool { return !p.sc.AppReady() }, wait, time.Millisecond, "not ready once it stops")
-	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", p.in.URL, "", "", nil).code)
+	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", p.in.URL, "", "", nil).Code)
 	app.start()
 	require.Eventually(t, p.sc.AppReady, wait, time.Millisecond, "ready again when it is back")
 	assert.Equal(t, []bool{true, false, true}, f.all())
@@ -130,7 +130,7 @@ func TestProbeApp(t *testing.T) {
 	go q.sc.ProbeApp(ctx)
 	require.Eventually(t, q.sc.AppReady, wait, time.Millisecond)
 	slow.stop()
-	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", q.in.URL, "", "", nil).code)
+	assert.Equal(t, http.StatusServiceUnavailable, do(t, "GET", q.in.URL, "", "", nil).Code)
 	assert.False(t, q.sc.AppReady(), "a refusal is a failed probe")
 }
 
@@ -170,8 +170,8 @@ func TestInboundAppReset(t *testing.T) {
 	t.Parallel()
 	p := startPod(t, Config{Service: "user", Instance: "user-1"}, hangUp)
 	a := do(t, "GET", p.in.URL+"/users/1", "user", "", nil)
-	assert.Equal(t, http.StatusServiceUnavailable, a.code)
-	assert.Equal(t, ReasonAppReset, a.header.Get(proxy.ReasonHeader))
+	assert.Equal(t, http.StatusServiceUnavailable, a.Code)
+	assert.Equal(t, ReasonAppReset, a.Header.Get(proxy.ReasonHeader))
 }
 
 // TestRetryAcrossSidecars: the caller's sidecar takes an inbound 503 of a sick instance as a
@@ -191,15 +191,15 @@ func TestRetryAcrossSidecars(t *testing.T) {
 		publish(uint64(i+1), []*pod{caller}, tt.sick, healthy)
 		for range 4 {
 			a := do(t, "GET", caller.out.URL+"/users/1", "user", "", nil)
-			assert.Equal(t, http.StatusOK, a.code, "%s: %s", tt.name, a.body)
-			assert.Equal(t, "user-2", a.body, tt.name)
+			assert.Equal(t, http.StatusOK, a.Code, "%s: %s", tt.name, a.Body)
+			assert.Equal(t, "user-2", a.Body, tt.name)
 		}
 		a := do(t, "POST", caller.out.URL+"/users", "user", "{}", nil)
-		if a.code != http.StatusOK { // round robin: half the POSTs meet the sick instance
+		if a.Code != http.StatusOK { // round robin: half the POSTs meet the sick instance
 			a = do(t, "POST", caller.out.URL+"/users", "user", "{}", nil)
 		}
-		assert.Equal(t, http.StatusOK, a.code)
+		assert.Equal(t, http.StatusOK, a.Code)
 		b := do(t, "POST", caller.out.URL+"/users", "user", "{}", nil)
-		assert.Equal(t, http.StatusServiceUnavailable, b.code, "%s: a POST without a key is not retried", tt.name)
+		assert.Equal(t, http.StatusServiceUnavailable, b.Code, "%s: a POST without a key is not retried", tt.name)
 	}
 }

@@ -1,60 +1,30 @@
 package sidecar
 
 import (
-	"context"
 	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
-	"github.com/stretchr/testify/require"
-
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/controlplane"
 	"github.com/meshlab/meshlab/mesh/identity"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
-// startCAServer serves a control plane with a CA on a real loopback listener.
-func startCAServer(t *testing.T) string {
+// serveInbound serves h as an inbound listener does (TLSConnContext), on a loopback listener
+// that wrap makes, until the test ends; it returns the address.
+func serveInbound(t *testing.T, h http.Handler, wrap func(net.Listener) net.Listener) string {
 	t.Helper()
-	ca, err := controlplane.NewCA(controlplane.CAOptions{Token: testToken})
-	require.NoError(t, err)
-	cp := controlplane.NewServer(controlplane.ServerOptions{CA: ca, Token: testToken})
-	ts := httptest.NewServer(cp.Handler())
-	t.Cleanup(ts.Close)
-	return ts.URL
-}
-
-// runSource runs the identity of service until the test ends.
-func runSource(t *testing.T, caURL, service string, ttl time.Duration) *identity.Source {
-	t.Helper()
-	src, err := identity.New(identity.Options{CAURL: caURL, Token: testToken, Namespace: "default",
-		Service: service, TTL: ttl, RetryMin: 50 * time.Millisecond, RetryMax: 300 * time.Millisecond})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); src.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-src.Ready():
-	case <-time.After(wait):
-		t.Fatal("no certificate")
-	}
-	return src
+	return meshtest.ServeOn(t, wrap(meshtest.Listen(t, "127.0.0.1:0")), &http.Server{Handler: h, ConnContext: TLSConnContext})
 }
 
 // serveStrict serves h on a STRICT mTLS inbound listener of src; it returns the address.
 func serveStrict(t *testing.T, src *identity.Source, h http.Handler) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	hs := &http.Server{Handler: h, ConnContext: TLSConnContext, ErrorLog: log.New(io.Discard, "", 0)}
-	go hs.Serve(TLSListener(ln, src.ServerConfig(), src.HandshakeFailed))
-	t.Cleanup(func() { hs.Close() })
-	return ln.Addr().String()
+	return serveInbound(t, h, func(ln net.Listener) net.Listener {
+		return TLSListener(ln, src.ServerConfig(), src.HandshakeFailed)
+	})
 }
 
 // whoami answers the caller's SPIFFE ID.
@@ -79,24 +49,13 @@ func proxyWith(t *testing.T, rt http.RoundTripper, service, addr string) string 
 	p.Update(controlplane.Snapshot{Version: 1, Services: map[string][]controlplane.Instance{
 		service: {{ID: service + "-1", Service: service, Addr: addr, Ready: true}},
 	}})
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return meshtest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.Serve(w, r, p.Route(service))
 	}))
-	t.Cleanup(ts.Close)
-	return ts.URL
 }
 
 // fetchTLS sends url and returns the status, the reason header and the body.
 func fetchTLS(c *http.Client, method, url string) (int, string, string, error) {
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		return 0, "", "", err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, "", "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get(proxy.ReasonHeader), string(b), err
+	a, err := meshtest.Fetch(c, method, url)
+	return a.Code, a.Header.Get(proxy.ReasonHeader), a.Body, err
 }

@@ -1,8 +1,6 @@
 package sidecar
 
 import (
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"sync/atomic"
@@ -12,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
 	"github.com/meshlab/meshlab/mesh/identity"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
@@ -20,16 +19,13 @@ import (
 // plaintext once the mode turns STRICT, without a rebind.
 func TestMTLSListenerSwitchesMode(t *testing.T) {
 	t.Parallel()
-	caURL := startCAServer(t)
-	payment := runSource(t, caURL, "payment", 0)
-	order := runSource(t, caURL, "order", 0)
+	caURL := identitytest.StartCA(t).URL()
+	payment := identitytest.Source(t, caURL, "payment", 0)
+	order := identitytest.Source(t, caURL, "order", 0)
 	var strict atomic.Bool
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	hs := &http.Server{Handler: whoami, ConnContext: TLSConnContext, ErrorLog: log.New(io.Discard, "", 0)}
-	go hs.Serve(MTLSListener(ln, payment.ServerConfig(), strict.Load, payment.HandshakeFailed))
-	t.Cleanup(func() { hs.Close() })
-	addr := ln.Addr().String()
+	addr := serveInbound(t, whoami, func(ln net.Listener) net.Listener {
+		return MTLSListener(ln, payment.ServerConfig(), strict.Load, payment.HandshakeFailed)
+	})
 	plain := &http.Client{Timeout: wait, Transport: &http.Transport{DisableKeepAlives: true}}
 	mtls := mtlsOutbound(t, order, "payment", addr, false)
 
@@ -53,16 +49,14 @@ func TestMTLSListenerSwitchesMode(t *testing.T) {
 
 func TestMTLSTransportFollowsMode(t *testing.T) {
 	t.Parallel()
-	caURL := startCAServer(t)
-	payment := runSource(t, caURL, "payment", 0)
-	order := runSource(t, caURL, "order", 0)
+	caURL := identitytest.StartCA(t).URL()
+	payment := identitytest.Source(t, caURL, "payment", 0)
+	order := identitytest.Source(t, caURL, "order", 0)
 	var strict atomic.Bool
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	hs := &http.Server{Handler: whoami, ConnContext: TLSConnContext, ErrorLog: log.New(io.Discard, "", 0)}
-	go hs.Serve(MTLSListener(ln, payment.ServerConfig(), func() bool { return false }, nil))
-	t.Cleanup(func() { hs.Close() })
-	out := proxyWith(t, MTLSTransport(order, strict.Load, proxy.NewTransport()), "payment", ln.Addr().String())
+	addr := serveInbound(t, whoami, func(ln net.Listener) net.Listener {
+		return MTLSListener(ln, payment.ServerConfig(), func() bool { return false }, nil)
+	})
+	out := proxyWith(t, MTLSTransport(order, strict.Load, proxy.NewTransport()), "payment", addr)
 
 	_, _, body, err := fetchTLS(http.DefaultClient, http.MethodGet, out+"/")
 	require.NoError(t, err)

@@ -1,14 +1,15 @@
 package sidecar
 
 import (
+	"fmt"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
+	"github.com/meshlab/meshlab/internal/meshtest"
 	"github.com/meshlab/meshlab/mesh/identity"
 )
 
@@ -20,34 +21,27 @@ func TestRotationThroughSidecarsFailsNoRequest(t *testing.T) {
 		t.Skip("15 s of load")
 	}
 	t.Parallel()
-	caURL := startCAServer(t)
-	payment := runSource(t, caURL, "payment", 4*time.Second)
-	order := runSource(t, caURL, "order", 4*time.Second)
+	caURL := identitytest.StartCA(t).URL()
+	payment := identitytest.Source(t, caURL, "payment", 4*time.Second)
+	order := identitytest.Source(t, caURL, "order", 4*time.Second)
 	addr := serveStrict(t, payment, whoami)
 	want := identity.ID("default", "order")
 
-	var sent, failed atomic.Int64
-	var wg sync.WaitGroup
-	for _, keepAlive := range []bool{true, false} {
+	try := func(keepAlive bool) func() error {
 		url := mtlsOutbound(t, order, "payment", addr, keepAlive) + "/payments"
-		wg.Go(func() {
-			tick := time.NewTicker(time.Second / 15)
-			defer tick.Stop()
-			for end := time.Now().Add(15 * time.Second); time.Now().Before(end); <-tick.C {
-				sent.Add(1)
-				code, reason, body, err := fetchTLS(http.DefaultClient, http.MethodGet, url)
-				if err != nil || code != http.StatusOK || body != want {
-					failed.Add(1)
-					t.Logf("failed: %v %d %s %q", err, code, reason, body)
-				}
+		return func() error {
+			code, reason, body, err := fetchTLS(http.DefaultClient, http.MethodGet, url)
+			if err == nil && (code != http.StatusOK || body != want) {
+				err = fmt.Errorf("%d %s %q", code, reason, body)
 			}
-		})
+			return err
+		}
 	}
-	wg.Wait()
-	t.Logf("sent %d, failed %d, rotations payment %d order %d", sent.Load(), failed.Load(),
+	sent, failed := meshtest.Paced(t, 15*time.Second, 15, try(true), try(false))
+	t.Logf("sent %d, failed %d, rotations payment %d order %d", sent, failed,
 		payment.Stats().Rotations, order.Stats().Rotations)
-	assert.GreaterOrEqual(t, sent.Load(), int64(300))
-	assert.Zero(t, failed.Load())
+	assert.GreaterOrEqual(t, sent, int64(300))
+	assert.Zero(t, failed)
 	assert.GreaterOrEqual(t, payment.Stats().Rotations, uint64(3))
 	assert.GreaterOrEqual(t, order.Stats().Rotations, uint64(3))
 	assert.Zero(t, payment.Stats().HandshakeFailures)

@@ -1,7 +1,6 @@
 package sidecar
 
 import (
-	"crypto/tls"
 	"net/http"
 	"testing"
 	"time"
@@ -9,44 +8,31 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshlab/meshlab/internal/identitytest"
 	"github.com/meshlab/meshlab/mesh/identity"
 	"github.com/meshlab/meshlab/mesh/proxy"
 )
 
 func TestStrictInboundRefusesPlainAndForeignClients(t *testing.T) {
 	t.Parallel()
-	caURL, otherURL := startCAServer(t), startCAServer(t)
-	payment := runSource(t, caURL, "payment", 0)
-	stranger := runSource(t, otherURL, "order", 0)
+	payment := identitytest.Source(t, identitytest.StartCA(t).URL(), "payment", 0)
 	addr := serveStrict(t, payment, whoami)
 
-	tests := []struct {
-		name   string
-		client *http.Client
-		url    string
-	}{
-		{"plain http", &http.Client{Timeout: wait}, "http://" + addr + "/"},
-		{"tls without certificate", tlsClient(&tls.Config{InsecureSkipVerify: true}), "https://" + addr + "/"},
-		{"certificate of another CA", tlsClient(stranger.ClientConfig("payment")), "https://" + addr + "/"},
-	}
-	for _, tt := range tests {
-		code, _, body, err := fetchTLS(tt.client, http.MethodGet, tt.url)
-		assert.Error(t, err, "%s: answered %d %q", tt.name, code, body)
+	strangers := identitytest.Strangers(t, addr, "payment")
+	for _, s := range strangers {
+		code, _, body, err := fetchTLS(s.Client, http.MethodGet, s.URL)
+		assert.Error(t, err, "%s: answered %d %q", s.Name, code, body)
 	}
 	// The server counts a failure after the client saw it.
-	assert.Eventually(t, func() bool { return payment.Stats().HandshakeFailures >= uint64(len(tests)) },
+	assert.Eventually(t, func() bool { return payment.Stats().HandshakeFailures >= uint64(len(strangers)) },
 		wait, 10*time.Millisecond)
-}
-
-func tlsClient(cfg *tls.Config) *http.Client {
-	return &http.Client{Timeout: wait, Transport: &http.Transport{TLSClientConfig: cfg, DisableKeepAlives: true}}
 }
 
 func TestMTLSThroughProxyCarriesIdentity(t *testing.T) {
 	t.Parallel()
-	caURL := startCAServer(t)
-	payment := runSource(t, caURL, "payment", 0)
-	order := runSource(t, caURL, "order", 0)
+	caURL := identitytest.StartCA(t).URL()
+	payment := identitytest.Source(t, caURL, "payment", 0)
+	order := identitytest.Source(t, caURL, "order", 0)
 	out := mtlsOutbound(t, order, "payment", serveStrict(t, payment, whoami), true)
 
 	code, _, body, err := fetchTLS(http.DefaultClient, http.MethodGet, out+"/payments")
@@ -57,9 +43,9 @@ func TestMTLSThroughProxyCarriesIdentity(t *testing.T) {
 
 func TestMTLSClientRejectsWrongServerIdentity(t *testing.T) {
 	t.Parallel()
-	caURL := startCAServer(t)
-	product := runSource(t, caURL, "product", 0)
-	order := runSource(t, caURL, "order", 0)
+	caURL := identitytest.StartCA(t).URL()
+	product := identitytest.Source(t, caURL, "product", 0)
+	order := identitytest.Source(t, caURL, "order", 0)
 	// The table says payment lives where product serves.
 	out := mtlsOutbound(t, order, "payment", serveStrict(t, product, whoami), true)
 
