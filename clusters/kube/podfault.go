@@ -126,7 +126,7 @@ func containerID(p *corev1.Pod, name string) (string, error) {
 type oneShot struct{ diffs []string }
 
 func (oneShot) Remove(context.Context) error { return nil }
-func (o oneShot) Differences() []string       { return o.diffs }
+func (o oneShot) Differences() []string      { return o.diffs }
 
 // podFailure holds pods' images swapped for pause until removed.
 type podFailure struct {
