@@ -79,8 +79,10 @@ func (m *Mesh) applyPolicy(ctx context.Context, sc scenarios.Scenario) error {
 	return nil
 }
 
-// downTimeout bounds tearing a mesh down (and, before it, removing the run's faults).
-const downTimeout = 15 * time.Second
+// downTimeout bounds tearing a mesh down (and, before it, removing the run's faults): a local
+// mesh goes in a second or two, a namespace on Kubernetes takes longer (its pods' containers
+// stopped, its objects deleted).
+const downTimeout = 60 * time.Second
 
 // Close tears the mesh down within downTimeout, whatever context the caller still has.
 func (m *Mesh) Close() error {

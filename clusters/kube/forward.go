@@ -13,7 +13,7 @@ import (
 // kubectl port-forward does: how the load reaches a gateway that no node port exposes.
 type localForward struct {
 	ln   net.Listener
-	dial func(ctx context.Context) (net.Conn, error)
+	dial func(ctx context.Context, fresh bool) (net.Conn, error)
 	wg   sync.WaitGroup
 	mu   sync.Mutex
 	open map[net.Conn]bool
@@ -25,12 +25,25 @@ func (m *kubeMesh) forwardGateway() (*localForward, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &localForward{ln: ln, open: map[net.Conn]bool{}, dial: func(ctx context.Context) (net.Conn, error) {
-		p, err := m.firstPod(ctx, "app="+Gateway)
-		if err != nil {
-			return nil, err
+	var (
+		mu  sync.Mutex
+		pod string // the gateway pod the last connection went to
+	)
+	f := &localForward{ln: ln, open: map[net.Conn]bool{}, dial: func(ctx context.Context, fresh bool) (net.Conn, error) {
+		mu.Lock()
+		name := pod
+		mu.Unlock()
+		if name == "" || fresh {
+			p, err := m.firstPod(ctx, "app="+Gateway)
+			if err != nil {
+				return nil, err
+			}
+			name = p.Name
+			mu.Lock()
+			pod = name
+			mu.Unlock()
 		}
-		return m.fw.Dial(ctx, m.ns, p.Name, GatewayPort)
+		return m.fw.Dial(ctx, m.ns, name, GatewayPort)
 	}}
 	f.wg.Add(1)
 	go f.serve()
@@ -55,7 +68,10 @@ func (f *localForward) serve() {
 func (f *localForward) handle(c net.Conn) {
 	defer f.wg.Done()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	remote, err := f.dial(ctx)
+	remote, err := f.dial(ctx, false)
+	if err != nil { // the gateway pod may have been replaced
+		remote, err = f.dial(ctx, true)
+	}
 	cancel()
 	if err != nil {
 		c.Close()

@@ -206,6 +206,10 @@ func (m *kubeMesh) down(ctx context.Context) error {
 		m.gatewayFwd.Close()
 	}
 	m.fw.Close()
+	// The pods first, without a grace period: the run is over, and a namespace waits for every
+	// pod's termination grace before it goes.
+	zero := int64(0)
+	_ = m.client.CoreV1().Pods(m.ns).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{})
 	err := m.client.CoreV1().Namespaces().Delete(ctx, m.ns, metav1.DeleteOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil

@@ -95,7 +95,7 @@ func newKindUpCmd(s Streams) *cobra.Command {
 	}
 	f.image.register(cmd)
 	cmd.Flags().StringVar(&f.name, "name", kind.DefaultName, "cluster name")
-	cmd.Flags().StringVar(&f.config, "config", "clusters/kind.yaml", "kind Cluster config")
+	cmd.Flags().StringVar(&f.config, "config", kindConfig, "kind Cluster config")
 	cmd.Flags().StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig to write (default: kind's rules, $KUBECONFIG or ~/.kube/config)")
 	cmd.Flags().DurationVar(&f.wait, "wait", 3*time.Minute, "how long to wait for the control plane to be Ready")
 	return cmd
