@@ -248,3 +248,25 @@ var (
 	_ clusters.PolicySetter  = (*kindMesh)(nil)
 	_ clusters.MetricsSource = (*kindMesh)(nil)
 )
+
+// CleanRuns deletes every kind cluster a run created (named RunClusterPrefix…) and left behind,
+// and returns their names.
+func CleanRuns() ([]string, error) {
+	names, err := newProvider().List()
+	if err != nil {
+		return nil, fmt.Errorf("listing kind clusters (is Docker running? make docker): %w", err)
+	}
+	var removed []string
+	var errs []error
+	for _, n := range names {
+		if !strings.HasPrefix(n, RunClusterPrefix) {
+			continue
+		}
+		if err := (&Cluster{Name: n}).Down(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, n)
+	}
+	return removed, errors.Join(errs...)
+}

@@ -111,7 +111,7 @@ func newRoot(s Streams, registry func(backendFlags) clusters.Registry) *cobra.Co
 	pf.StringVar(&g.backend.image, "image", "", "kube: the meshd image the pods run (meshlab image push REF pushes one)")
 	pf.StringVar(&g.backend.cluster, "cluster", "", "kind: run on this existing kind cluster instead of creating one")
 	pf.BoolVar(&g.backend.keep, "keep", false, "kind: keep the cluster the run created")
-	root.AddCommand(newScenarioCmd(s, g), newReportCmd(s), newCompareCmd(s), newReproduceCmd(s, g), newUpCmd(s, g), newVersionCmd(s), newKindCmd(s))
+	root.AddCommand(newScenarioCmd(s, g), newReportCmd(s), newCompareCmd(s), newReproduceCmd(s, g), newUpCmd(s, g), newVersionCmd(s), newKindCmd(s), newImageCmd(s), newCleanCmd(s, g))
 	return root
 }
 
