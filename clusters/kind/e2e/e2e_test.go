@@ -53,7 +53,8 @@ func TestKindE2E(t *testing.T) {
 	img, err := nodeimage.Build(ctx, nodeimage.Options{RepoDir: repo, Logger: log})
 	require.NoError(t, err, "node image")
 	start := time.Now()
-	c, err := kind.Up(ctx, kind.Options{Name: name, Config: filepath.Join(repo, "clusters/kind.yaml"), Image: img.Image, Kubeconfig: kubeconfig})
+	config := envOr("MESHLAB_KIND_E2E_CONFIG", filepath.Join(repo, "clusters/kind.yaml")) // e.g. one with workers
+	c, err := kind.Up(ctx, kind.Options{Name: name, Config: config, Image: img.Image, Kubeconfig: kubeconfig})
 	require.NoError(t, err, "creating the cluster")
 	t.Logf("cluster %s created in %s", name, time.Since(start).Round(100*time.Millisecond))
 	deleted := false
